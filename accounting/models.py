@@ -1,0 +1,1 @@
+"""Accounting models (journal entries, exports, payments) arrive with the accounting issue."""

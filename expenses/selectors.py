@@ -1,0 +1,59 @@
+"""Reads: permission-checked access and the tuned queries behind list pages."""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from approvals.models import ClaimEvent
+from core.exceptions import NotFoundOrForbidden
+from expenses.models import Claim, ClaimLine
+
+
+def access_claim(user, claim_id: int, *, for_update: bool = False) -> Claim:
+    """The claim if `user` may see it; the same error for missing and forbidden."""
+    queryset = Claim.objects.select_related("applicant", "department")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        claim = queryset.get(pk=claim_id)
+    except (Claim.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundOrForbidden from exc
+    if claim.applicant_id != user.pk:
+        raise NotFoundOrForbidden
+    return claim
+
+
+def get_claim_lines(claim: Claim) -> list[ClaimLine]:
+    return list(
+        ClaimLine.objects.filter(claim=claim).select_related("category", "project").order_by("position", "id")
+    )
+
+
+def get_claim_events(claim: Claim) -> list[ClaimEvent]:
+    return list(ClaimEvent.objects.filter(claim=claim).select_related("actor", "on_behalf_of").order_by("created_at", "id"))
+
+
+def list_claims_for_user(
+    user,
+    *,
+    status: str | None = None,
+    query: str | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Claim]:
+    """My claims: totals are denormalised on the claim, so the list costs the same for 1 or 1,000 lines."""
+    queryset = Claim.objects.filter(applicant=user).select_related("department")
+    if status:
+        queryset = queryset.filter(status=status)
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(number__icontains=query))
+    if date_from:
+        queryset = queryset.filter(created_at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(created_at__date__lte=date_to)
+    return queryset.order_by("-created_at", "-id")
+
+
+def list_claims_with_lines_for_user(user) -> QuerySet[Claim]:
+    lines = ClaimLine.objects.select_related("category", "project").order_by("position", "id")
+    return list_claims_for_user(user).prefetch_related(Prefetch("lines", queryset=lines))
