@@ -94,6 +94,18 @@ def _render_submission_errors(request: HttpRequest, claim, exc: ValidationFailed
                                   general_errors=general), status=400)
 
 
+def _submit(request: HttpRequest, claim, *, expected_version: int | None) -> HttpResponse:
+    try:
+        check_submit_claim(claim.pk, acting_user=request.user, expected_version=expected_version)
+    except ValidationFailed as exc:
+        return _render_submission_errors(request, claim, exc)
+    except ApplicationError as exc:  # already submitted (a double click) or changed elsewhere
+        messages.info(request, exc.message)
+        return redirect("expenses:claim-detail", claim_id=claim.pk)
+    messages.success(request, _("申請を提出しました（%(number)s）。") % {"number": claim.number})
+    return redirect("expenses:claim-detail", claim_id=claim.pk)
+
+
 def _save(request: HttpRequest, claim) -> HttpResponse:
     """Handle the editor's POST for a new (claim=None) or existing claim."""
     choices = choice_lists()
@@ -130,15 +142,7 @@ def _save(request: HttpRequest, claim) -> HttpResponse:
     if not submit:
         messages.success(request, _("下書きを保存しました。"))
         return redirect("expenses:claim-edit", claim_id=claim.pk)
-    try:
-        check_submit_claim(claim.pk, acting_user=request.user, expected_version=claim.version)
-    except ValidationFailed as exc:
-        return _render_submission_errors(request, claim, exc)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("expenses:claim-detail", claim_id=claim.pk)
-    messages.success(request, _("申請を提出しました（%(number)s）。") % {"number": claim.number})
-    return redirect("expenses:claim-detail", claim_id=claim.pk)
+    return _submit(request, claim, expected_version=claim.version)
 
 
 @login_required
@@ -185,12 +189,4 @@ def claim_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
-    try:
-        check_submit_claim(claim.pk, acting_user=request.user, expected_version=version)
-    except ValidationFailed as exc:
-        return _render_submission_errors(request, claim, exc)
-    except ApplicationError as exc:
-        messages.info(request, exc.message)
-        return redirect("expenses:claim-detail", claim_id=claim.pk)
-    messages.success(request, _("申請を提出しました（%(number)s）。") % {"number": claim.number})
-    return redirect("expenses:claim-detail", claim_id=claim.pk)
+    return _submit(request, claim, expected_version=version)

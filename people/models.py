@@ -105,6 +105,13 @@ class BankAccount(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.bank_name} {self.branch_name} {self.get_account_type_display()} {self.account_number}"
 
+    def clean_fields(self, exclude=None) -> None:
+        # Passbooks print short numbers; banks want 7 digits, left-padded with zeros.
+        number = (self.account_number or "").strip()
+        if number.isdigit() and len(number) < 7:
+            self.account_number = number.zfill(7)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         try:
@@ -112,8 +119,6 @@ class BankAccount(TimeStampedModel):
             self.bank_name, self.branch_name = branch.bank_name, branch.branch_name
         except BankLookupError as exc:
             errors[exc.field] = str(exc)
-        if self.account_number and self.account_number.isdigit() and len(self.account_number) < 7:
-            self.account_number = self.account_number.zfill(7)
         try:
             self.holder_kana = normalise_holder_kana(self.holder_kana or "")
         except ValueError as exc:

@@ -9,9 +9,10 @@ log() { printf '[setup] %s\n' "$*"; }
 # --- Debian packages -------------------------------------------------------------------------
 # tesseract (+ jpn/eng data) for OCR; postgresql + redis-server for the throw-away test servers;
 # chromium for Playwright; gettext for compilemessages; fonts-noto-cjk so screenshots and PDFs
-# show Japanese glyphs; poppler-utils (pdftoppm) to look at generated PDFs.
+# show Japanese glyphs; chromium-l10n so the test browser can run in Japanese (年/月/日 date
+# inputs); poppler-utils (pdftoppm) to look at generated PDFs.
 DEB_PACKAGES=(tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng postgresql redis-server chromium
-              gettext fonts-noto-cjk poppler-utils)
+              chromium-l10n gettext fonts-noto-cjk poppler-utils)
 
 # A Python 3.11–3.13 with venv; Debian's own python3 (3.11 on bookworm) is the fallback.
 find_python() {
@@ -50,10 +51,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
             exit 1
         fi
     fi
-    export DEBIAN_FRONTEND=noninteractive
-    "${SUDO[@]}" apt-get update -qq
-    # No recommends: chromium's would pull a desktop stack we do not need headless.
-    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # env: sudo would drop DEBIAN_FRONTEND. No recommends: chromium's pull in a desktop stack
+    # (printing, power management) that headless use does not need.
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # --- virtualenv ------------------------------------------------------------------------------

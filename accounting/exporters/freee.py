@@ -68,7 +68,7 @@ class FreeeExporter(JournalExporter):
                 return other.counterparty, other.counterparty_code
         return "", ""
 
-    def _rows(self, entry: JournalEntryRow) -> list[list[str]]:
+    def _rows(self, entry: JournalEntryRow) -> list[str]:
         cells = self.cells
         date = self.dates(entry.date)
         due = self.dates(entry.due_date)
@@ -79,32 +79,33 @@ class FreeeExporter(JournalExporter):
             if line.side is not Side.DEBIT:
                 continue
             name, code = self._counterparty(entry, line)
-            ids = trace_reference("", line)
-            remark = cells.text(compose_text(memo_with_note(line), ids), "備考")
+            remark = memo_with_note(line)
+            if line.claim_line_id is not None or line.receipt_id is not None:
+                remark = compose_text(remark, trace_reference("", line))
+            remark = cells.text(remark, "備考")
             amount = str(line.amount)
-            rows.append(
-                [
-                    self._expense,
-                    claim,
-                    date,
-                    "" if settlement else due,
-                    cells.cached(code, "取引先コード"),
-                    cells.cached(name, "取引先"),
-                    self.account(line.account),
-                    self.tax_name(line.tax),
-                    amount,
-                    self._tax_inclusive if line.tax.is_taxable else "",
-                    amount_text(line.tax_amount),
-                    remark,
-                    "",  # 品目
-                    cells.cached(line.department, "部門"),
-                    cells.text(",".join(line.tags), "メモタグ"),
-                    "",
-                    "",
-                    "",
-                    self.dates(settlement.date) if settlement else "",
-                    cells.cached(settlement.account, "決済口座") if settlement else "",
-                    amount if settlement else "",
-                ]
+            fields = (
+                self._expense,
+                claim,
+                date,
+                "" if settlement else due,
+                cells.cached(code, "取引先コード"),
+                cells.cached(name, "取引先"),
+                self.account(line.account),
+                self.tax_name(line.tax),
+                amount,
+                self._tax_inclusive if line.tax.is_taxable else "",
+                amount_text(line.tax_amount),
+                remark,
+                "",  # 品目
+                cells.cached(line.department, "部門"),
+                cells.text(",".join(line.tags), "メモタグ") if line.tags else "",
+                "",
+                "",
+                "",
+                self.dates(settlement.date) if settlement else "",
+                cells.cached(settlement.account, "決済口座") if settlement else "",
+                amount if settlement else "",
             )
+            rows.append(",".join(fields))
         return rows

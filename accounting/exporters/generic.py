@@ -45,8 +45,8 @@ from accounting.exporters.base import (
     DateFormatter,
     JournalEntryRow,
     JournalExporter,
+    JournalLineRow,
     VendorMapping,
-    amount_text,
 )
 
 HEADER = (
@@ -79,10 +79,6 @@ HEADER = (
 )
 
 
-def _id_text(value: str | int | None) -> str:
-    return "" if value is None else str(value)
-
-
 class GenericExporter(JournalExporter):
     vendor: ClassVar[str] = "generic"
     encoding: ClassVar[str] = "utf-8"
@@ -93,55 +89,78 @@ class GenericExporter(JournalExporter):
         super().__init__(mapping)
         self.bom = b"\xef\xbb\xbf" if bom else b""  # type: ignore[misc]
         self.dates = DateFormatter("-")
-        self._key_cache: dict = {}
+        self._names_cache: dict[tuple, str] = {}
+        self._party_cache: dict[tuple, str] = {}
 
-    def _tax_cells(self, key) -> tuple[str, str, str, str, str]:
+    def _account_cells(self, line: JournalLineRow) -> str:
+        """account_code … deduction_ratio_percent (9 fields), joined once per distinct combination."""
+        key = (line.account, line.sub_account, line.department, line.tax)
         try:
-            return self._key_cache[key]
+            return self._names_cache[key]
         except KeyError:
-            cells = (
-                key.code,
-                key.kind.value,
-                str(key.rate_percent),
-                "1" if key.reduced else "0",
-                str(key.deduction_ratio),
-            )
-            self._key_cache[key] = cells
-            return cells
-
-    def _rows(self, entry: JournalEntryRow) -> list[list[str]]:
-        cells = self.cells
-        number = str(entry.number)
-        date = self.dates(entry.date)
-        due = self.dates(entry.due_date)
-        claim = cells.cached(entry.claim_number, "claim_number")
-        rows = []
-        for i, line in enumerate(entry.lines, 1):
-            special = "" if line.special_case in ("", "none") else str(line.special_case)
-            rows.append(
-                [
-                    number,
-                    date,
-                    str(i),
-                    line.side.value,
+            cells = self.cells
+            tax = line.tax
+            text = ",".join(
+                (
                     cells.cached(line.account, "account_code"),
                     self.account(line.account),
                     cells.cached(line.sub_account, "sub_account"),
                     cells.cached(line.department, "department"),
-                    *self._tax_cells(line.tax),
-                    str(line.amount),
-                    amount_text(line.tax_amount),
-                    cells.text(line.memo, "memo"),
-                    special,
+                    tax.code,
+                    tax.kind.value,
+                    str(tax.rate_percent),
+                    "1" if tax.reduced else "0",
+                    str(tax.deduction_ratio),
+                )
+            )
+            if len(self._names_cache) > 100_000:
+                self._names_cache.clear()
+            self._names_cache[key] = text
+            return text
+
+    def _party_cells(self, line: JournalLineRow) -> str:
+        """special_case … registration_number (5 fields)."""
+        special = line.special_case
+        key = (
+            special,
+            line.special_case_note,
+            line.counterparty,
+            line.counterparty_code,
+            line.registration_number,
+        )
+        try:
+            return self._party_cache[key]
+        except KeyError:
+            cells = self.cells
+            text = ",".join(
+                (
+                    "" if special in ("", "none") else cells.cached(str(special), "special_case"),
                     cells.cached(line.special_case_note, "special_case_note"),
                     cells.cached(line.counterparty, "counterparty"),
                     cells.cached(line.counterparty_code, "counterparty_code"),
                     cells.cached(line.registration_number, "registration_number"),
-                    claim,
-                    cells.text(_id_text(line.claim_line_id), "claim_line_id"),
-                    cells.text(_id_text(line.receipt_id), "receipt_id"),
-                    due,
-                    cells.text("|".join(line.tags), "tags"),
-                ]
+                )
+            )
+            if len(self._party_cache) > 100_000:
+                self._party_cache.clear()
+            self._party_cache[key] = text
+            return text
+
+    def _rows(self, entry: JournalEntryRow) -> list[str]:
+        cells = self.cells
+        head = f"{entry.number},{self.dates(entry.date)}"
+        due = self.dates(entry.due_date)
+        claim = cells.cached(entry.claim_number, "claim_number")
+        rows = []
+        for i, line in enumerate(entry.lines, 1):
+            tax_amount = line.tax_amount
+            line_id, receipt_id = line.claim_line_id, line.receipt_id
+            rows.append(
+                f"{head},{i},{line.side.value},{self._account_cells(line)},{line.amount},"
+                f"{'' if tax_amount is None else tax_amount},{cells.text(line.memo, 'memo')},"
+                f"{self._party_cells(line)},{claim},"
+                f"{'' if line_id is None else cells.text(str(line_id), 'claim_line_id')},"
+                f"{'' if receipt_id is None else cells.text(str(receipt_id), 'receipt_id')},"
+                f"{due},{cells.text('|'.join(line.tags), 'tags') if line.tags else ''}"
             )
         return rows

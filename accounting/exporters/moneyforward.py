@@ -18,8 +18,6 @@ from accounting.exporters.base import (
     JournalExporter,
     JournalLineRow,
     VendorMapping,
-    amount_text,
-    compose_text,
     memo_with_note,
     physical_rows,
     trace_reference,
@@ -55,8 +53,6 @@ HEADER = (
     "最終更新者",
 )
 
-_EMPTY_SIDE = ("",) * 8
-
 
 class MoneyForwardExporter(JournalExporter):
     vendor: ClassVar[str] = "moneyforward"
@@ -68,6 +64,7 @@ class MoneyForwardExporter(JournalExporter):
         super().__init__(mapping)
         self.write_counterparty = write_counterparty
         self._invoice_cache: dict = {}
+        self._names_cache: dict[tuple, str] = {}
 
     def _invoice(self, line: JournalLineRow) -> str:
         key = line.tax
@@ -78,44 +75,51 @@ class MoneyForwardExporter(JournalExporter):
             self._invoice_cache[key] = value
             return value
 
-    def _side(self, line: JournalLineRow | None) -> tuple[str, ...]:
-        if line is None:
-            return _EMPTY_SIDE
-        cells = self.cells
-        return (
-            self.account(line.account),
-            cells.cached(line.sub_account, "補助科目"),
-            cells.cached(line.department, "部門"),
-            cells.cached(line.counterparty, "取引先") if self.write_counterparty else "",
-            self.tax_name(line.tax),
-            self._invoice(line),
-            str(line.amount),
-            amount_text(line.tax_amount),
-        )
+    def _names(self, line: JournalLineRow) -> str:
+        """勘定科目 … インボイス of one side, cleaned and joined once per distinct combination."""
+        key = (line.account, line.sub_account, line.department, line.counterparty, line.tax)
+        try:
+            return self._names_cache[key]
+        except KeyError:
+            cells = self.cells
+            names = ",".join(
+                (
+                    self.account(line.account),
+                    cells.cached(line.sub_account, "補助科目"),
+                    cells.cached(line.department, "部門"),
+                    cells.cached(line.counterparty, "取引先") if self.write_counterparty else "",
+                    self.tax_name(line.tax),
+                    self._invoice(line),
+                )
+            )
+            if len(self._names_cache) > 100_000:
+                self._names_cache.clear()
+            self._names_cache[key] = names
+            return names
 
-    def _rows(self, entry: JournalEntryRow) -> list[list[str]]:
-        number = str(entry.number)
-        date = self.dates(entry.date)
+    def _side(self, line: JournalLineRow | None) -> str:
+        if line is None:
+            return ",,,,,,,"
+        tax = line.tax_amount
+        return f"{self._names(line)},{line.amount},{'' if tax is None else tax}"
+
+    def _rows(self, entry: JournalEntryRow) -> list[str]:
+        head = f"{entry.number},{self.dates(entry.date)}"
+        cells = self.cells
+        claim = entry.claim_number
         rows = []
         for debit, credit in physical_rows(entry):
             main = debit if debit is not None else credit
             assert main is not None
-            tags = "|".join(dict.fromkeys([*(debit.tags if debit else ()), *(credit.tags if credit else ())]))
+            tags = ""
+            if main.tags or (debit is not None and credit is not None and credit.tags):
+                both = [*(debit.tags if debit else ()), *(credit.tags if credit else ())]
+                tags = cells.text("|".join(dict.fromkeys(both)), "タグ")
+            trace = ""
+            if claim or main.claim_line_id is not None or main.receipt_id is not None:
+                trace = cells.text(trace_reference(claim, main), "仕訳メモ")
             rows.append(
-                [
-                    number,
-                    date,
-                    *self._side(debit),
-                    *self._side(credit),
-                    self.cells.text(memo_with_note(main), "摘要"),
-                    self.cells.text(compose_text(trace_reference(entry.claim_number, main)), "仕訳メモ"),
-                    self.cells.text(tags, "タグ"),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
+                f"{head},{self._side(debit)},{self._side(credit)},"
+                f"{cells.text(memo_with_note(main), '摘要')},{trace},{tags},,,,,,"
             )
         return rows

@@ -20,8 +20,6 @@ from accounting.exporters.base import (
     JournalExporter,
     JournalLineRow,
     VendorMapping,
-    amount_text,
-    compose_text,
     memo_with_note,
     physical_rows,
     trace_reference,
@@ -53,57 +51,70 @@ class YayoiExporter(JournalExporter):
         self.accounting_method = AccountingMethod(accounting_method)
         self.write_voucher_number = write_voucher_number
         self.append_counterparty_to_memo = append_counterparty_to_memo
+        self._names_cache: dict[tuple, str] = {}
+        self._empty_side = f",,,{self.tax_name(OUT_OF_SCOPE, self.accounting_method)},0,"
 
-    def _side(self, line: JournalLineRow | None) -> tuple[str, str, str, str, str, str]:
+    def _names(self, line: JournalLineRow) -> str:
+        """勘定科目,補助科目,部門,税区分 of one side, cleaned and joined once per distinct combination."""
+        key = (line.account, line.sub_account, line.department, line.tax)
+        try:
+            return self._names_cache[key]
+        except KeyError:
+            cells = self.cells
+            names = ",".join(
+                (
+                    self.account(line.account),
+                    cells.cached(line.sub_account, "補助科目"),
+                    cells.cached(line.department, "部門"),
+                    self.tax_name(line.tax, self.accounting_method),
+                )
+            )
+            if len(self._names_cache) > 100_000:
+                self._names_cache.clear()
+            self._names_cache[key] = names
+            return names
+
+    def _side(self, line: JournalLineRow | None) -> str:
         if line is None:
-            return "", "", "", self.tax_name(OUT_OF_SCOPE, self.accounting_method), "0", ""
-        if line.amount < 0:
+            return self._empty_side
+        amount = line.amount
+        if amount < 0:
             raise ExportError(f"entry {self.cells.entry_number}: 弥生 amounts have no minus sign; swap sides")
-        cells = self.cells
-        return (
-            self.account(line.account),
-            cells.cached(line.sub_account, "sub_account"),
-            cells.cached(line.department, "department"),
-            self.tax_name(line.tax, self.accounting_method),
-            str(line.amount),
-            amount_text(line.tax_amount),
-        )
+        tax = line.tax_amount
+        return f"{self._names(line)},{amount},{'' if tax is None else tax}"
 
-    def _rows(self, entry: JournalEntryRow) -> list[list[str]]:
+    def _rows(self, entry: JournalEntryRow) -> list[str]:
         layout = physical_rows(entry)
-        date = self.dates(entry.date)
+        head = f",,{self.dates(entry.date)}"  # 伝票No. (first row only), 決算, 取引日付
         voucher = str(entry.number) if self.write_voucher_number else ""
-        single = len(layout) == 1 and layout[0][0] is not None and layout[0][1] is not None
+        claim = entry.claim_number
+        if len(layout) == 1 and layout[0][0] is not None and layout[0][1] is not None:
+            debit, credit = layout[0]
+            return [
+                f"{FLAG_SINGLE},{voucher}{head},{self._side(debit)},{self._side(credit)},"
+                f"{self._memo(debit)},,,{TYPE_JOURNAL},,{self._trace(claim, debit)},0,0,{ADJUSTMENT_NO}"
+            ]
         last = len(layout) - 1
         rows = []
         for i, (debit, credit) in enumerate(layout):
             main = debit if debit is not None else credit
             assert main is not None
-            if single:
-                flag, kind = FLAG_SINGLE, TYPE_JOURNAL
-            else:
-                flag = FLAG_FIRST if i == 0 else (FLAG_LAST if i == last else FLAG_MIDDLE)
-                kind = TYPE_TRANSFER_SLIP
-            counterparty = main.counterparty if self.append_counterparty_to_memo else ""
-            memo = self.cells.text(compose_text(memo_with_note(main), counterparty), "摘要", MEMO_BYTES)
-            note = self.cells.text(trace_reference(entry.claim_number, main), "仕訳メモ", NOTE_BYTES)
+            flag = FLAG_FIRST if i == 0 else (FLAG_LAST if i == last else FLAG_MIDDLE)
             rows.append(
-                [
-                    flag,
-                    voucher if i == 0 else "",
-                    "",  # 決算: normal entry
-                    date,
-                    *self._side(debit),
-                    *self._side(credit),
-                    memo,
-                    "",  # 番号
-                    "",  # 期日
-                    kind,
-                    "",  # 生成元
-                    note,
-                    "0",  # 付箋1
-                    "0",  # 付箋2
-                    ADJUSTMENT_NO,
-                ]
+                f"{flag},{voucher if i == 0 else ''}{head},{self._side(debit)},{self._side(credit)},"
+                f"{self._memo(main)},,,{TYPE_TRANSFER_SLIP},,{self._trace(claim, main)},0,0,{ADJUSTMENT_NO}"
             )
         return rows
+
+    def _memo(self, line: JournalLineRow) -> str:
+        """摘要: note + memo + counterparty, 64 bytes."""
+        memo = memo_with_note(line)
+        if self.append_counterparty_to_memo and line.counterparty:
+            memo = f"{memo} {line.counterparty}" if memo else line.counterparty
+        return self.cells.text(memo, "摘要", MEMO_BYTES)
+
+    def _trace(self, claim_number: str, line: JournalLineRow) -> str:
+        """仕訳メモ: the R7.8 trace, 180 bytes."""
+        if not claim_number and line.claim_line_id is None and line.receipt_id is None:
+            return ""
+        return self.cells.text(trace_reference(claim_number, line), "仕訳メモ", NOTE_BYTES)

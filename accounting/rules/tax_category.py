@@ -20,6 +20,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from expenses.rules.special_cases import DEFAULTS as SPECIAL_CASE_DEFAULTS
 from expenses.rules.special_cases import SpecialCase, SpecialCaseParams
@@ -45,9 +46,11 @@ _CATEGORY_RATES: Mapping[LineTaxCategory, tuple[int, bool]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TaxKey:
-    """Cross-vendor key of formats.md §4. Non-taxable keys carry rate 0 and ratio 0."""
+class TaxKey(NamedTuple):
+    """Cross-vendor key of formats.md §4. Non-taxable keys carry rate 0 and ratio 0.
+
+    A NamedTuple, not a dataclass: exporters use it as a dict key on every line, and tuple hashing is C.
+    """
 
     kind: TaxKind
     rate_percent: int = 0

@@ -25,7 +25,9 @@ class PreprocessOptions:
     deskew: bool = True
     rescale: bool = True
     denoise: bool = True
+    binarize: bool = False
     target_text_height: int = TARGET_TEXT_HEIGHT
+    min_upscale: float = 1.25
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -176,7 +178,7 @@ def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> 
             pixels = gray_image.width * gray_image.height * scale * scale
             if pixels > MAX_OUTPUT_PIXELS:
                 scale *= (MAX_OUTPUT_PIXELS / pixels) ** 0.5
-            if scale > 1.2 or scale < 0.5:
+            if scale > options.min_upscale or scale < 0.5:
                 size = (round(gray_image.width * scale), round(gray_image.height * scale))
                 gray_image = gray_image.resize(size, Image.BICUBIC)
                 if options.denoise and scale > 1.2:
@@ -184,7 +186,11 @@ def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> 
                     gray_image = gray_image.filter(ImageFilter.GaussianBlur(scale * 0.4))
     gray = np.asarray(gray_image, dtype=np.float32)
     if options.flatten:
-        gray = stretch_contrast(flatten_lighting(gray))
+        gray = flatten_lighting(gray)
+    if options.binarize:
+        gray = clean_binary(gray, options.target_text_height)
+    else:
+        gray = invert_banners(clip_paper(gray), options.target_text_height)
     if options.deskew:
         angle = skew_angle(gray)
         if abs(angle) >= 0.5:
@@ -193,3 +199,72 @@ def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> 
             )
             return rotated
     return Image.fromarray(gray.astype(np.uint8))
+
+
+def ink_threshold(flat: np.ndarray) -> float:
+    """Threshold below the paper level by a margin scaled to the paper noise (keeps faded print)."""
+    sample = flat[::2, ::2]
+    paper_level = float(np.median(sample))
+    spread = float(np.median(np.abs(sample - paper_level))) * 1.4826
+    return float(np.clip(paper_level - max(30.0, 5.0 * spread), 90.0, 215.0))
+
+
+def invert_banners(gray: np.ndarray, text_px: int) -> np.ndarray:
+    """Turn white-on-black banners (shop names in reverse print) into black-on-white."""
+    dark = gray < 100
+    labels, count = ndimage.label(dark)
+    if count == 0:
+        return gray
+    areas = ndimage.sum(dark, labels, range(1, count + 1))
+    out = gray
+    for index, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        h = sl[0].stop - sl[0].start
+        w = sl[1].stop - sl[1].start
+        if h > 1.2 * text_px and w > 4 * text_px and areas[index - 1] > 0.55 * h * w:
+            if out is gray:
+                out = gray.copy()
+            out[sl] = 255.0 - out[sl]
+    return out
+
+
+def clip_paper(flat: np.ndarray) -> np.ndarray:
+    """Paper (and its grain) to pure white, darkest ink to black, faded print stays grey."""
+    sample = flat[::2, ::2]
+    paper_level = float(np.median(sample))
+    spread = float(np.median(np.abs(sample - paper_level))) * 1.4826
+    high = max(120.0, paper_level - 2.0 * spread)
+    low = min(float(np.percentile(sample, 0.5)), high - 60.0)
+    return np.clip((flat - low) * 255.0 / (high - low), 0, 255)
+
+
+def clean_binary(gray: np.ndarray, text_px: int) -> np.ndarray:
+    """Threshold, re-invert white-on-black banners, drop specks and ruling lines."""
+    ink = gray < ink_threshold(gray)
+    labels, count = ndimage.label(ink)
+    if count == 0:
+        return np.full(gray.shape, 255, dtype=np.float32)
+    slices = ndimage.find_objects(labels)
+    areas = ndimage.sum(ink, labels, range(1, count + 1))
+    keep = np.ones(count + 1, dtype=bool)
+    keep[0] = False
+    inverted: list[tuple[slice, slice]] = []
+    min_area = max(3.0, (text_px * 0.1) ** 2)
+    for index, sl in enumerate(slices, start=1):
+        h = sl[0].stop - sl[0].start
+        w = sl[1].stop - sl[1].start
+        area = areas[index - 1]
+        if area < min_area:
+            keep[index] = False
+        elif h > 1.5 * text_px and w > 4 * text_px and area > 0.6 * h * w:
+            keep[index] = False  # solid banner with white text: handled below
+            inverted.append(sl)
+        elif (w > 6 * text_px and h < 0.35 * text_px) or (h > 6 * text_px and w < 0.35 * text_px):
+            keep[index] = False  # ruling line
+        elif h > 3 * text_px and w > 3 * text_px and area < 0.1 * h * w:
+            keep[index] = False  # frame or box outline
+    out = np.where(keep[labels], 0.0, 255.0).astype(np.float32)
+    for sl in inverted:
+        out[sl] = np.where(ink[sl], 255.0, 0.0)
+    return out

@@ -1,6 +1,9 @@
 """A task goes through the real Redis broker to a real Celery worker and back."""
 
+import os
+
 import pytest
+import redis
 
 from config.celery import app, ping
 
@@ -18,3 +21,20 @@ def test_ping_round_trips_through_the_worker_on_each_queue(celery_worker, queue,
 
     assert result.get(timeout=30) == value + 1
     assert result.state == "SUCCESS"
+
+
+def test_broker_keys_live_under_this_test_process_prefix(celery_worker):
+    """Each xdist worker has its own key prefix, so its tasks reach only its own worker thread."""
+    prefix = app.conf.broker_transport_options.get("global_keyprefix", "")
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if xdist_worker:
+        assert prefix.endswith(f"{xdist_worker}:")
+
+    assert ping.delay(1).get(timeout=30) == 2
+
+    # kombu keeps a set of queue bindings per exchange; both queues are bound under our prefix.
+    client = redis.Redis.from_url(app.conf.broker_url)
+    bindings = set()
+    for key in client.keys(f"{prefix}_kombu.binding.*"):
+        bindings |= {member.decode().rsplit("\x06\x16", 1)[-1] for member in client.smembers(key)}
+    assert bindings >= {"default", "ocr"}

@@ -43,7 +43,14 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            # A Japanese browser, as our users have: Chromium takes its UI locale (date inputs show
+            # 年/月/日) from LANG, with the locale data of Debian's chromium-l10n.
+            env={**os.environ, "LANG": "ja_JP.UTF-8", "LANGUAGE": "ja"},
+        )
         try:
             yield chromium
         finally:

@@ -169,3 +169,40 @@ def test_a_task_round_trips_through_a_worker_on_the_filesystem_broker(embedded_e
 
     assert result.stdout.split() == ["default", "42", "ocr", "2"]
     assert worker.process.returncode == 0, worker.output()
+
+
+def test_make_run_serves_the_demo_and_ctrl_c_stops_web_worker_and_beat(embedded_env, tmp_path):
+    """scripts/run.sh (what `make run` calls) in its own process group, stopped like Ctrl-C."""
+    port = free_port()
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        run = subprocess.Popen(
+            ["bash", "scripts/run.sh"],
+            cwd=ROOT,
+            env={**embedded_env, "PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while "Seisan is running at" not in log.read_text(errors="replace"):
+            assert run.poll() is None, f"run.sh exited with {run.returncode}:\n{log.read_text()[-4000:]}"
+            assert time.monotonic() < deadline, f"no banner within 180 s:\n{log.read_text()[-4000:]}"
+            time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10) as response:
+            assert response.status == 200
+        banner = log.read_text(errors="replace")
+        assert f"http://localhost:{port}/" in banner
+        assert "Ctrl-C stops all three" in banner
+
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        run.wait(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=10)
+
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)  # nothing of web, worker or beat is left

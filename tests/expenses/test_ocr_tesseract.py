@@ -1,0 +1,62 @@
+"""Real Tesseract on committed sample receipts (tests/samples/receipts, truth in expected.json)."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from expenses.ocr.fake import FakeReceiptParser
+from expenses.ocr.pipeline import read_receipt_file
+from expenses.ocr.registry import register_parser, unregister_parser
+from expenses.ocr.tesseract import TesseractParser
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "receipts"
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+
+pytestmark = pytest.mark.ocr
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_it_reads_the_key_fields(tesseract, name):
+    """
+    GIVEN: a receipt photo/scan with known ground truth
+    WHEN: the full pipeline (loading, preprocessing, Tesseract, extraction) reads it
+    THEN: date, total, registration number and per-rate tax breakdown match exactly
+    """
+    expected = EXPECTED[name]
+
+    reading = read_receipt_file(SAMPLES / name, langs=tesseract)
+
+    assert reading.issue_date.value == date.fromisoformat(expected["issue_date"])
+    assert reading.total.value == expected["total"]
+    assert reading.registration_number.value == expected["registration_number"]
+    assert reading.to_json_dict()["tax_breakdown"] == expected["tax_breakdown"]
+    assert 0.0 < reading.total.confidence <= 1.0
+    assert reading.seconds > 0
+
+
+def test_it_cleans_up_its_temp_dir(tesseract):
+    from PIL import Image
+
+    with TesseractParser(langs=tesseract) as parser:
+        tempdir = parser.tempdir
+        assert tempdir is not None and tempdir.is_dir()
+        with Image.open(SAMPLES / "0004.jpg") as image:
+            reading = parser.parse(image)
+    assert reading.total.value == EXPECTED["0004.jpg"]["total"]
+    assert not tempdir.exists()
+
+
+def test_registry_prefers_an_injected_fake(tesseract):
+    class CannedParser(FakeReceiptParser):
+        text = "テスト商店\n2026年10月3日\n合計 ¥1,100\n10%対象 ¥1,100 内消費税 ¥100\n現金 ¥1,100"
+
+    register_parser(CannedParser)
+    try:
+        reading = read_receipt_file(SAMPLES / "0004.jpg", langs=tesseract)
+    finally:
+        unregister_parser(CannedParser)
+    assert reading.total.value == 1100
+    assert reading.vendor.value == "テスト商店"
+    assert reading.payment_method.value == "cash"
