@@ -5,6 +5,7 @@
 DIR (default: <repo>/../shared/receipts-dev) holds images and truth.jsonl (see its README.md).
 Each image is read by the baseline and by the pipeline back to back, so machine load affects both
 alike. Tesseract runs with OMP_THREAD_LIMIT=1 for both (faster on this hardware for either).
+Runs without the project's Django apps (minimal settings), so it works from any checkout.
 Human-readable lines first; the last line is one JSON object with all figures.
 """
 
@@ -24,7 +25,6 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 FIELDS = ("issue_date", "total", "vendor", "registration_number", "tax_breakdown", "payment_method")
@@ -44,7 +44,9 @@ def norm_field(name: str, value: Any) -> Any:
     if name == "total":
         return int(value)
     if name == "tax_breakdown":
-        return {str(r): {"taxable": int(v["taxable"]), "tax": int(v["tax"])} for r, v in (value or {}).items()}
+        return {
+            str(r): {"taxable": int(v["taxable"]), "tax": int(v["tax"])} for r, v in (value or {}).items()
+        }
     return norm_text(value)
 
 
@@ -81,7 +83,10 @@ def baseline_fields(text: str) -> dict[str, Any]:
     out["registration_number"] = "T" + reg.group(1) if reg else None
     out["vendor"] = lines[0] if lines else None
     for match in re.finditer(r"(10|8)\s*%\s*対象\D*([\d,]+)", text):
-        out["tax_breakdown"][match.group(1)] = {"taxable": int(match.group(2).replace(",", "") or 0), "tax": 0}
+        out["tax_breakdown"][match.group(1)] = {
+            "taxable": int(match.group(2).replace(",", "") or 0),
+            "tax": 0,
+        }
     for method, pattern in (
         ("cash", r"現金"),
         ("credit_card", r"クレジット|VISA|JCB"),
@@ -114,11 +119,13 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if name == "registration_number":
                 pool = [r for r in subset if r["truth"].get("registration_number")]
             result[name] = round(sum(r["ok"][name] for r in pool) / len(pool), 4) if pool else None
-        result["all_fields"] = round(sum(all(r["ok"].values()) for r in subset) / len(subset), 4) if subset else None
+        result["all_fields"] = (
+            round(sum(all(r["ok"].values()) for r in subset) / len(subset), 4) if subset else None
+        )
         return result
 
     seconds = sorted(r["seconds"] for r in rows)
-    p95 = seconds[min(len(seconds) - 1, max(0, int(round(0.95 * len(seconds))) - 1))] if seconds else None
+    p95 = seconds[min(len(seconds) - 1, max(0, round(0.95 * len(seconds)) - 1))] if seconds else None
     levels = sorted({r["truth"]["degradation"] for r in rows})
     return {
         "n": len(rows),
@@ -140,23 +147,39 @@ def evaluate(path: Path, truth: dict[str, Any], reader: Callable[[Path], dict[st
         predicted, error = {}, f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
     ok = {name: field_matches(name, truth, predicted) for name in FIELDS}
-    return {"file": truth["file"], "truth": truth, "predicted": predicted, "ok": ok, "seconds": seconds, "error": error}
+    return {
+        "file": truth["file"],
+        "truth": truth,
+        "predicted": predicted,
+        "ok": ok,
+        "seconds": seconds,
+        "error": error,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("directory", nargs="?", default=str(REPO_ROOT.parent / "shared" / "receipts-dev"))
     parser.add_argument("--limit", type=int, default=0, help="only the first N receipts")
     parser.add_argument("--quiet", action="store_true", help="no per-field mismatch lines")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Tesseract baseline")
     args = parser.parse_args(argv)
 
-    import django
+    from django.conf import settings
 
-    django.setup()
+    # The engine needs no apps or database; only its lazily translated error messages touch Django.
+    # Minimal settings keep the bench independent of the rest of the project.
+    if not settings.configured:
+        settings.configure(USE_I18N=False)
 
     directory = Path(args.directory)
-    truths = [json.loads(line) for line in (directory / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    truths = [
+        json.loads(line)
+        for line in (directory / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     if args.limit:
         truths = truths[: args.limit]
     pipeline_rows, baseline_rows = [], []
@@ -171,16 +194,22 @@ def main(argv: list[str] | None = None) -> int:
         elif not args.quiet:
             for name in FIELDS:
                 if not row["ok"][name]:
-                    print(f"{truth['file']} [{truth['degradation']}] {name}: "
-                          f"got {row['predicted'].get(name)!r} want {truth.get(name)!r}")
+                    print(
+                        f"{truth['file']} [{truth['degradation']}] {name}: "
+                        f"got {row['predicted'].get(name)!r} want {truth.get(name)!r}"
+                    )
     result: dict[str, Any] = {"dataset": str(directory), "pipeline": summarise(pipeline_rows)}
     if baseline_rows:
         result["baseline"] = summarise(baseline_rows)
-        result["time_ratio"] = round(result["pipeline"]["mean_seconds"] / result["baseline"]["mean_seconds"], 3)
+        result["time_ratio"] = round(
+            result["pipeline"]["mean_seconds"] / result["baseline"]["mean_seconds"], 3
+        )
     for name, block in (("pipeline", result["pipeline"]), ("baseline", result.get("baseline"))):
         if block:
-            print(f"{name}: {json.dumps(block['accuracy'], ensure_ascii=False)} "
-                  f"mean {block['mean_seconds']}s p95 {block['p95_seconds']}s")
+            print(
+                f"{name}: {json.dumps(block['accuracy'], ensure_ascii=False)} "
+                f"mean {block['mean_seconds']}s p95 {block['p95_seconds']}s"
+            )
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -9,9 +9,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("seisan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("ocr"))
+app.conf.task_queues = (Queue("default", routing_key="default"), Queue("ocr", routing_key="ocr"))
 app.conf.task_routes = {"expenses.tasks.ocr_receipt": {"queue": "ocr"}}
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "sweep-receipts": {
+        "task": "expenses.tasks.sweep_receipts",
+        "schedule": 120.0,
+        "options": {"expires": 110.0},  # never pile up behind a stopped worker
+    },
+    "approvals-stalled-reminders": {
+        "task": "approvals.tasks.send_stalled_approval_reminders",
+        "schedule": 3600.0,  # hourly; a step is reminded at most once per business-day interval
+        "options": {"expires": 3540.0},
+    },
+}
 app.autodiscover_tasks()
 
 

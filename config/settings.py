@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "approvals.context_processors.pending_approvals",
             ],
         },
     },
@@ -143,6 +144,7 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mail: console by default (notifications are Japanese templates).
 EMAIL_BACKEND = env_str("SEISAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -210,6 +212,10 @@ SEISAN_CLAIM_NUMBER_PREFIX = env_str("SEISAN_CLAIM_NUMBER_PREFIX", "EX")
 SEISAN_MAX_LINE_AMOUNT = env_int("SEISAN_MAX_LINE_AMOUNT", 10_000_000, minimum=1)
 SEISAN_MAX_LINES_PER_CLAIM = env_int("SEISAN_MAX_LINES_PER_CLAIM", 200, minimum=1)
 SEISAN_OCR_LANGS = env_str("SEISAN_OCR_LANGS", "jpn+eng")
+SEISAN_RECEIPT_MAX_BYTES = env_int("SEISAN_RECEIPT_MAX_MB", 20, minimum=1) * 1024 * 1024
+SEISAN_RECEIPT_MAX_PIXELS = env_int("SEISAN_RECEIPT_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
+SEISAN_OCR_STUCK_MINUTES = env_int("SEISAN_OCR_STUCK_MINUTES", 15, minimum=1)
+SEISAN_OCR_REQUEUE_MINUTES = env_int("SEISAN_OCR_REQUEUE_MINUTES", 2, minimum=1)
 
 LOGGING = {
     "version": 1,

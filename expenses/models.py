@@ -196,11 +196,14 @@ class ClaimLine(TimeStampedModel):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines", verbose_name=_("精算書"))
     position = models.PositiveIntegerField(_("行番号"), default=0)
-    expense_date = models.DateField(_("利用日"))
+    # Date, category and amount may be empty on a draft line created from a receipt before OCR or the
+    # employee fills them; submission requires them.
+    expense_date = models.DateField(_("利用日"), null=True, blank=True)
     category = models.ForeignKey(
-        ExpenseCategory, verbose_name=_("経費科目"), on_delete=models.PROTECT, related_name="lines"
+        ExpenseCategory, verbose_name=_("経費科目"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="lines",
     )
-    amount = models.BigIntegerField(_("金額（税込）"))
+    amount = models.BigIntegerField(_("金額（税込）"), null=True, blank=True)
     tax_category = models.CharField(_("税区分"), max_length=12, choices=TaxCategory.choices)
     tax_rate = models.PositiveSmallIntegerField(_("税率（%）"), default=0)
     tax_amount = models.BigIntegerField(_("消費税額"), default=0)
@@ -221,31 +224,61 @@ class ClaimLine(TimeStampedModel):
         _("支払方法"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.EMPLOYEE
     )
     no_receipt_reason = models.CharField(_("領収書がない理由"), max_length=200, blank=True)
+    ocr_filled_fields = models.JSONField(_("OCRで入力した項目"), default=list, blank=True)
+    # Approver corrections (domain: approve-by-reduction only). The original values above stay as claimed.
+    approved_amount = models.BigIntegerField(_("承認金額"), null=True, blank=True)
+    approved_category = models.ForeignKey(
+        ExpenseCategory,
+        verbose_name=_("承認時の経費科目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("明細")
         verbose_name_plural = _("明細")
         ordering = ["claim_id", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_gt_0"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="line_amount_gt_0"),
             models.CheckConstraint(condition=Q(tax_amount__gte=0), name="line_tax_gte_0"),
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True) | (Q(approved_amount__gte=0) & Q(approved_amount__lte=F("amount"))),
+                name="line_approved_le_amount",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.expense_date} {self.category} ¥{self.amount:,}"
+        amount = f"¥{self.amount:,}" if self.amount is not None else "—"
+        return f"{self.expense_date or '—'} {self.category or '—'} {amount}"
 
     @property
     def is_taxable(self) -> bool:
         return self.tax_category in TAXABLE_CATEGORIES
 
+    @property
+    def effective_amount(self) -> int:
+        """What is reimbursed: the approver's reduced amount when there is one."""
+        return (self.amount or 0) if self.approved_amount is None else self.approved_amount
 
-def rate_for(tax_category: str, on_date: datetime.date, rates: list[TaxRate]) -> int:
+
+def rate_for(tax_category: str, on_date: datetime.date | None, rates: list[TaxRate]) -> int:
     """The percent in force for a taxable category on a date; 0 for non-taxable lines."""
     if tax_category not in TAXABLE_CATEGORIES:
         return 0
+    on_date = on_date or datetime.date.today()  # an undated draft line previews at today's rate
     for rate in rates:
         if rate.tax_category == tax_category and rate.valid_from <= on_date and (
             rate.valid_to is None or on_date <= rate.valid_to
         ):
             return rate.percent
     raise LookupError(f"no tax rate for {tax_category} on {on_date}")
+
+
+from expenses.receipt_models import Receipt, ReceiptEvent  # noqa: E402  (registers the receipt models)
+
+__all__ = [
+    "Claim", "ClaimLine", "ClaimNumberSequence", "DatedLimit", "ExpenseCategory", "Project", "Receipt",
+    "ReceiptEvent", "TaxCategory", "TaxRate", "rate_for",
+]

@@ -6,7 +6,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from approvals.models import ClaimEvent
 from core.exceptions import NotFoundOrForbidden
-from expenses.models import Claim, ClaimLine
+from expenses.models import Claim, ClaimLine, Receipt
+from people.roles import Role, has_role
 
 
 def access_claim(user, claim_id: int, *, for_update: bool = False) -> Claim:
@@ -23,9 +24,43 @@ def access_claim(user, claim_id: int, *, for_update: bool = False) -> Claim:
     return claim
 
 
+def access_receipt(user, receipt_id: int) -> Receipt:
+    """A receipt its viewer may see: the applicant, accounting, or a reviewer of the claim."""
+    try:
+        receipt = Receipt.objects.select_related("claim").get(pk=receipt_id)
+    except (Receipt.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundOrForbidden from exc
+    if receipt.claim.applicant_id == user.pk or has_role(user, Role.ACCOUNTING):
+        return receipt
+    if can_review_claim(user, receipt.claim):
+        return receipt
+    raise NotFoundOrForbidden
+
+
+def can_review_claim(user, claim: Claim) -> bool:
+    """Approvers see the claims routed to them; the approval workflow answers when it is installed."""
+    try:
+        from approvals.selectors import access_claim_for_review
+    except ImportError:
+        return False
+    try:
+        access_claim_for_review(user, claim.pk)
+    except NotFoundOrForbidden:
+        return False
+    return True
+
+
+def list_claim_receipts(claim: Claim) -> list[Receipt]:
+    return list(Receipt.objects.filter(claim=claim).order_by("id"))
+
+
 def get_claim_lines(claim: Claim) -> list[ClaimLine]:
+    receipts = Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
     return list(
-        ClaimLine.objects.filter(claim=claim).select_related("category", "project").order_by("position", "id")
+        ClaimLine.objects.filter(claim=claim)
+        .select_related("category", "project")
+        .prefetch_related(Prefetch("receipts", queryset=receipts))
+        .order_by("position", "id")
     )
 
 

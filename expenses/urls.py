@@ -1,6 +1,6 @@
 from django.urls import path
 
-from expenses import views
+from expenses import receipt_views, views
 
 app_name = "expenses"
 urlpatterns = [
@@ -9,4 +9,10 @@ urlpatterns = [
     path("<int:claim_id>/", views.claim_detail, name="claim-detail"),
     path("<int:claim_id>/edit/", views.claim_edit, name="claim-edit"),
     path("<int:claim_id>/submit/", views.claim_submit, name="claim-submit"),
+    path("<int:claim_id>/receipts/", receipt_views.claim_receipts_upload, name="claim-receipts-upload"),
+    path("<int:claim_id>/receipts/status/", receipt_views.claim_receipts_status, name="claim-receipts-status"),
+    path("receipts/<int:receipt_id>/reread/", receipt_views.receipt_reread, name="receipt-reread"),
+    path("receipts/<int:receipt_id>/replace/", receipt_views.receipt_replace, name="receipt-replace"),
+    path("receipts/<int:receipt_id>/delete/", receipt_views.receipt_delete, name="receipt-delete"),
+    path("receipts/<int:receipt_id>/<str:variant>/", receipt_views.receipt_file, name="receipt-file"),
 ]

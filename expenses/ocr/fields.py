@@ -34,7 +34,9 @@ class OcrLine:
 
 def lines_from_text(text: str) -> list[OcrLine]:
     """Lines for plain text (tests, the fake parser): no layout, average confidence."""
-    return [OcrLine(text=line, top=i * 10, height=10) for i, line in enumerate(text.splitlines()) if line.strip()]
+    return [
+        OcrLine(text=line, top=i * 10, height=10) for i, line in enumerate(text.splitlines()) if line.strip()
+    ]
 
 
 _CJK = "\u3040-\u30ff\u4e00-\u9fff\u3005"
@@ -54,13 +56,29 @@ def normalize(text: str) -> str:
 # Characters OCR confuses with digits, used only inside digit-looking runs.
 DIGIT_LOOKALIKES = str.maketrans(
     {
-        "O": "0", "o": "0", "D": "0", "Q": "0", "〇": "0", "U": "0",
-        "I": "1", "l": "1", "|": "1", "i": "1", "!": "1", "]": "1", "[": "1", "L": "1",
-        "Z": "2", "z": "2",
-        "S": "5", "s": "5",
-        "G": "6", "b": "6",
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "〇": "0",
+        "U": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "]": "1",
+        "[": "1",
+        "L": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "G": "6",
+        "b": "6",
         "B": "8",
-        "g": "9", "q": "9",
+        "g": "9",
+        "q": "9",
     }
 )
 
@@ -87,7 +105,9 @@ def merge_digit_runs(primary: str, digits_from: str) -> str:
     else:
         # Amounts sit at the right end of a line: align the two readings from the right.
         offset = len(runs_primary) - len(runs_other)
-        pairs = [(i + offset, other) for i, other in enumerate(runs_other) if 0 <= i + offset < len(runs_primary)]
+        pairs = [
+            (i + offset, other) for i, other in enumerate(runs_other) if 0 <= i + offset < len(runs_primary)
+        ]
     for index, other in pairs:
         if len(other) == len(runs_primary[index].group()) or len(runs_primary) == len(runs_other):
             replacement[index] = other
@@ -152,7 +172,11 @@ def find_amounts(text: str) -> list[Amount]:
         # A bare run after a "%" is the rate (10%対象), never an amount.
         before = text[max(0, match.start() - 1) : match.start()]
         after = text[match.end() : match.end() + 1]
-        if after == "%" or before in (":", "/") or after in ("/", ":", "年", "月", "日", "時", "分", "名", "点", "泊"):
+        if (
+            after == "%"
+            or before in (":", "/")
+            or after in ("/", ":", "年", "月", "日", "時", "分", "名", "点", "泊")
+        ):
             continue
         out.append(Amount(int(raw), marked, match.start()))
     return out
@@ -169,7 +193,9 @@ TOTAL_KEYWORDS: tuple[tuple[str, float], ...] = (
     (r"金\s*額", 0.8),
     (r"小\s*計", 0.4),
 )
-TOTAL_EXCLUDE = re.compile(r"預|釣|つり|対象|内税|消費税|税額|外税|税率|残高|ポイント|点数|値引|割引|券売|No\.")
+TOTAL_EXCLUDE = re.compile(
+    r"預|釣|つり|対象|内税|消費税|税額|外税|税率|残高|ポイント|点数|値引|割引|券売|No\."
+)
 
 
 def _keyword_weight(text: str) -> float:
@@ -269,7 +295,9 @@ def tax_evidence(var: Sequence[Variant]) -> TaxEvidence:
             if TAXABLE_HINT.search(text) or tax_pos:
                 head = after[: tax_pos.start()] if tax_pos else after
                 taxable = [a for a in find_amounts(head) if a.value > 0]
-                if taxable and not (TAX_HINT.search(text[: rate_match.start()]) and not TAXABLE_HINT.search(text)):
+                if taxable and not (
+                    TAX_HINT.search(text[: rate_match.start()]) and not TAXABLE_HINT.search(text)
+                ):
                     _add(ev.taxable.setdefault(rate, {}), taxable[0].value, v.weight)
                     if tax_pos:
                         tax = [a for a in find_amounts(after[tax_pos.start() :]) if a.value > 0]
@@ -466,7 +494,9 @@ def _check_digit_repairs(digits: str) -> list[str]:
     return out
 
 
-REG_RUN_RE = re.compile(rf"(?P<prefix>[TtㅜтΤ丁『「71|]?)\s*[:：]?\s*(?P<run>{_RUN}(?:[\s-]?{_RUN}){{11,14}})")
+REG_RUN_RE = re.compile(
+    rf"(?P<prefix>[TtㅜтΤ丁『「71|]?)\s*[:：]?\s*(?P<run>{_RUN}(?:[\s-]?{_RUN}){{11,14}})"
+)
 
 
 def _registration_observations(text: str) -> list[tuple[str, float]]:
@@ -508,7 +538,9 @@ def registration_candidates(var: Sequence[Variant]) -> dict[str, float]:
     """
     observations: list[tuple[str, float]] = []
     for v in var:
-        observations.extend((digits, weight * v.weight) for digits, weight in _registration_observations(v.text))
+        observations.extend(
+            (digits, weight * v.weight) for digits, weight in _registration_observations(v.text)
+        )
     if not observations:
         return {}
     candidates = {c for digits, _ in observations for c in _neighbours(digits) if _valid_check_digit(c)}
@@ -537,10 +569,14 @@ def extract_registration_number(var: Sequence[Variant]) -> FieldReading[str]:
 
 ERA_START = {"令和": 2018, "和": 2018, "平成": 1988, "R": 2018, "H": 1988}
 DATE_PATTERNS = (
-    re.compile(r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
+    re.compile(
+        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
+    ),
     re.compile(r"(?P<y>[12]\d{3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
     re.compile(r"(?<!\d)(?P<y>[12]\d{3})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"),
-    re.compile(r"(?<![\d.])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(
+        r"(?<![\d.])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"
+    ),
     re.compile(r"(?<![\d/\-.])(?P<y>\d{2})\s*[/.]\s*(?P<m>\d{1,2})\s*[/.]\s*(?P<d>\d{1,2})(?![\d/.])"),
 )
 DATE_PREFER = re.compile(r"発行|日付|領収日|年月日|取引|精算|降車|date", re.IGNORECASE)
@@ -573,7 +609,9 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
     scores: dict[date, float] = {}
     for v in var:
         text = v.text
-        weight = v.weight * (1.5 if DATE_PREFER.search(text) else 1.0) * (0.3 if DATE_AVOID.search(text) else 1.0)
+        weight = (
+            v.weight * (1.5 if DATE_PREFER.search(text) else 1.0) * (0.3 if DATE_AVOID.search(text) else 1.0)
+        )
         # The Latin model mangles 年月日 but keeps digits: a date whose digits appear in order in its
         # reading is confirmed, which settles 0/9 confusions that a calendar check cannot.
         witness = digits_only(normalize(v.line.alt_text)) if v.line.alt_text else ""
@@ -581,7 +619,7 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
             for match in pattern.finditer(text):
                 parts = match.groupdict()
                 specificity = 1.0 if rank < 3 else 0.6
-                ys = _digit_variants(parts["y"]) if parts["y"] != "元" else ["元"]
+                ys = _digit_variants(parts["y"]) if parts["y"] != "元" else [(0, "元")]
                 for edits_y, y in ys:
                     for edits_m, m in _digit_variants(parts["m"]):
                         for edits_d, d in _digit_variants(parts["d"]):
@@ -624,7 +662,13 @@ def extract_issue_date(var: Sequence[Variant], today: date | None = None) -> Fie
 # Payment method
 
 PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("qr_code", re.compile(r"PayPay|ペイペイ|d払い|d払|楽天ペイ|au\s?PAY|メルペイ|LINE\s?Pay|QR|コード決済|Alipay|WeChat", re.I)),
+    (
+        "qr_code",
+        re.compile(
+            r"PayPay|ペイペイ|d払い|d払|楽天ペイ|au\s?PAY|メルペイ|LINE\s?Pay|QR|コード決済|Alipay|WeChat",
+            re.I,
+        ),
+    ),
     (
         "e_money",
         re.compile(
@@ -632,7 +676,10 @@ PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"楽天Edy|Edy|(?<![A-Za-z])iD(?![A-Za-z])|QUICPay|IC支払|ICカード"
         ),
     ),
-    ("credit_card", re.compile(r"クレジット|カード支払|VISA|Master|JCB|AMEX|American|Diners|信用|ｸﾚｼﾞｯﾄ", re.I)),
+    (
+        "credit_card",
+        re.compile(r"クレジット|カード支払|VISA|Master|JCB|AMEX|American|Diners|信用|ｸﾚｼﾞｯﾄ", re.I),
+    ),
     ("cash", re.compile(r"現\s*金|お預り|お預かり|預り金|釣銭|お釣")),
 )
 
@@ -666,10 +713,15 @@ VENDOR_EXCLUDE = re.compile(
 BRANCH_RE = re.compile(r"^(?:\S+(?:店|駅|支店|営業所|出張所|号店|本店))$")
 
 
+def _is_branch(token: str) -> bool:
+    """ "渋谷道玄坂店", "松本駅": a branch. "田中工務店", "山田商店": a business name."""
+    return bool(BRANCH_RE.match(token)) and not re.search(r"商店|工務店|書店|本舗|薬店|酒店", token)
+
+
 def _clean_vendor(text: str) -> str:
     text = re.sub(r"[\[\]【】「」『』()（）<>|:;,.、。・*＊_~\"'`]+", " ", text).strip()
     tokens = text.split()
-    while len(tokens) > 1 and BRANCH_RE.match(tokens[-1]):
+    while len(tokens) > 1 and _is_branch(tokens[-1]):
         tokens.pop()
     # Drop stray OCR fragments (a lone Latin letter or symbol at either end).
     while tokens and re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", tokens[-1]):
@@ -697,10 +749,11 @@ def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
     last_bottom = max(line.top + line.height for line in lines) or 1
     best: tuple[float, str] | None = None
     for i, (line, text) in enumerate(zip(lines, texts, strict=True)):
-        cleaned = _clean_vendor(text)
+        # Keep the printed spacing in the value ("和食処 松乃"); match rules on the normalised text.
+        cleaned = _clean_vendor(unicodedata.normalize("NFKC", line.text))
         if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
             continue
-        if BRANCH_RE.match(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
+        if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
             continue
         ratio = _japanese_ratio(cleaned)
         if ratio < 0.5:
@@ -734,7 +787,12 @@ def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
 # Entry points
 
 
-def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> ReceiptReading:
+def extract_fields(
+    lines: Sequence[OcrLine],
+    *,
+    today: date | None = None,
+    vendor_lines: Sequence[OcrLine] | None = None,
+) -> ReceiptReading:
     var = variants(lines)
     total_scores = total_candidates(var)
     breakdown, basis, implied_total = extract_tax(var, total_scores)
@@ -747,7 +805,7 @@ def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> Re
     return ReceiptReading(
         issue_date=extract_issue_date(var, today),
         total=total,
-        vendor=extract_vendor(lines),
+        vendor=extract_vendor(vendor_lines if vendor_lines is not None else lines),
         registration_number=extract_registration_number(var),
         tax_breakdown=breakdown,
         tax_basis=basis,

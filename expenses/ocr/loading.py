@@ -81,7 +81,9 @@ def _too_large(max_bytes: int) -> ReceiptFileError:
 
 
 def _too_many_pixels() -> ReceiptFileError:
-    return ReceiptFileError("too_many_pixels", _("画像の解像度が大きすぎます。縮小してからアップロードしてください。"))
+    return ReceiptFileError(
+        "too_many_pixels", _("画像の解像度が大きすぎます。縮小してからアップロードしてください。")
+    )
 
 
 def _corrupt() -> ReceiptFileError:
@@ -102,7 +104,9 @@ def load_receipt(
     if mime is None:
         raise ReceiptFileError(
             "unsupported_type",
-            _("対応していないファイル形式です。JPEG・PNG・WebP・HEIC・PDF のいずれかをアップロードしてください。"),
+            _(
+                "対応していないファイル形式です。JPEG・PNG・WebP・HEIC・PDF のいずれかをアップロードしてください。"
+            ),
         )
     if mime == "application/pdf":
         image, dpi = _render_pdf(data, max_pixels=max_pixels, max_pages=max_pdf_pages)
@@ -111,7 +115,9 @@ def load_receipt(
     return LoadedReceipt(image, mime, image.width, image.height, dpi, len(data))
 
 
-def _decode_image(data: bytes, mime: str, *, max_pixels: int) -> tuple[Image.Image, tuple[float, float] | None]:
+def _decode_image(
+    data: bytes, mime: str, *, max_pixels: int
+) -> tuple[Image.Image, tuple[float, float] | None]:
     if mime in ("image/heic", "image/heif"):
         from pillow_heif import register_heif_opener
 
@@ -146,7 +152,9 @@ def _render_pdf(data: bytes, *, max_pixels: int, max_pages: int) -> tuple[Image.
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise ReceiptFileError("corrupt", _("PDF ファイルを開けません。壊れているかパスワードで保護されています。")) from exc
+        raise ReceiptFileError(
+            "corrupt", _("PDF ファイルを開けません。壊れているかパスワードで保護されています。")
+        ) from exc
     try:
         # pdfium reads pages lazily: counting them does not parse their content.
         pages = len(pdf)
@@ -166,7 +174,9 @@ def _render_pdf(data: bytes, *, max_pixels: int, max_pages: int) -> tuple[Image.
         image = page.render(scale=scale).to_pil()
         page.close()
     except pdfium.PdfiumError as exc:
-        raise ReceiptFileError("corrupt", _("PDF ファイルを開けません。壊れているかパスワードで保護されています。")) from exc
+        raise ReceiptFileError(
+            "corrupt", _("PDF ファイルを開けません。壊れているかパスワードで保護されています。")
+        ) from exc
     finally:
         pdf.close()
     dpi = round(scale * 72, 1)

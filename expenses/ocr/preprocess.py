@@ -41,9 +41,9 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 
 def otsu(values: np.ndarray) -> float:
-    hist, edges = np.histogram(values.ravel(), bins=256, range=(0, 256))
-    hist = hist.astype(np.float64)
-    centers = (edges[:-1] + edges[1:]) / 2
+    # bincount on bytes is several times faster than np.histogram on floats.
+    hist = np.bincount(np.clip(values, 0, 255).astype(np.uint8).ravel(), minlength=256).astype(np.float64)
+    centers = np.arange(256, dtype=np.float64) + 0.5
     weight_low = np.cumsum(hist)
     weight_high = hist.sum() - weight_low
     sum_low = np.cumsum(hist * centers)
@@ -103,14 +103,11 @@ def flatten_lighting(gray: np.ndarray) -> np.ndarray:
     small = gray[::factor, ::factor]
     background = ndimage.grey_closing(small, size=(7, 7))
     background = ndimage.gaussian_filter(background, 2)
-    background = ndimage.zoom(background, (gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]), order=1)
-    background = background[: gray.shape[0], : gray.shape[1]]
-    if background.shape != gray.shape:
-        background = np.pad(
-            background,
-            ((0, gray.shape[0] - background.shape[0]), (0, gray.shape[1] - background.shape[1])),
-            mode="edge",
-        )
+    # PIL's bilinear resize of a float image is an order of magnitude faster than ndimage.zoom.
+    resized = Image.fromarray(background.astype(np.float32), mode="F").resize(
+        (gray.shape[1], gray.shape[0]), Image.BILINEAR
+    )
+    background = np.asarray(resized, dtype=np.float32)
     return np.clip(gray / np.maximum(background, 1.0) * 255.0, 0, 255)
 
 
@@ -147,7 +144,8 @@ def skew_angle(gray: np.ndarray, max_angle: float = 8.0) -> float:
 
 def text_height(gray: np.ndarray) -> float | None:
     """Typical glyph height in pixels, from the ink blobs of glyph-like shape."""
-    mask = ink_mask(ndimage.median_filter(gray, 3))
+    smooth = Image.fromarray(gray.astype(np.uint8)).filter(ImageFilter.MedianFilter(3))
+    mask = ink_mask(np.asarray(smooth, dtype=np.float32))
     labels, count = ndimage.label(mask)
     if count < 10:
         return None
@@ -215,7 +213,7 @@ def invert_banners(gray: np.ndarray, text_px: int) -> np.ndarray:
     labels, count = ndimage.label(dark)
     if count == 0:
         return gray
-    areas = ndimage.sum(dark, labels, range(1, count + 1))
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     out = gray
     for index, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
@@ -246,7 +244,7 @@ def clean_binary(gray: np.ndarray, text_px: int) -> np.ndarray:
     if count == 0:
         return np.full(gray.shape, 255, dtype=np.float32)
     slices = ndimage.find_objects(labels)
-    areas = ndimage.sum(ink, labels, range(1, count + 1))
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     keep = np.ones(count + 1, dtype=bool)
     keep[0] = False
     inverted: list[tuple[slice, slice]] = []

@@ -52,7 +52,9 @@ class ReceiptReading:
     vendor: FieldReading[str] = field(default_factory=_empty)
     registration_number: FieldReading[str] = field(default_factory=_empty)
     # rate percent as a string ("10", "8") -> {"taxable": int yen, "tax": int yen}
-    tax_breakdown: FieldReading[dict[str, dict[str, int]]] = field(default_factory=lambda: FieldReading({}, 0.0))
+    tax_breakdown: FieldReading[dict[str, dict[str, int]]] = field(
+        default_factory=lambda: FieldReading({}, 0.0)
+    )
     tax_basis: FieldReading[str] = field(default_factory=_empty)
     payment_method: FieldReading[str] = field(default_factory=_empty)
     raw_text: str = ""

@@ -8,6 +8,7 @@ with 9/6 in amounts and registration numbers.
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 import os
 import shutil
@@ -25,7 +26,9 @@ from expenses.ocr.protocol import ReceiptReading
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_MIME = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"})
+SUPPORTED_MIME = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"}
+)
 # Tesseract's OpenMP threads cost more than they give on small images and fight the other worker.
 TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
 BASE_CONFIG = ("--oem", "1", "-c", "tessedit_do_invert=0")
@@ -106,7 +109,8 @@ class TesseractParser:
         lines = group_lines(words)
         if digit_lang:
             lines = self._reread_digits(prepared, lines, digit_lang)
-        return extract_fields(lines)
+        # Forms print the issuer in a block beside other text: split rows at wide gaps for the vendor.
+        return extract_fields(lines, vendor_lines=group_lines(words, split_gap=2.0))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -132,7 +136,9 @@ class TesseractParser:
 
     def _reread_digits(self, page: Image.Image, lines: list[OcrLine], lang: str) -> list[OcrLine]:
         """Stack the digit-bearing lines into one image and read it with the Latin model."""
-        targets = [i for i, line in enumerate(lines) if any(c.isdigit() for c in line.text) and line.height > 0]
+        targets = [
+            i for i, line in enumerate(lines) if any(c.isdigit() for c in line.text) and line.height > 0
+        ]
         if not targets:
             return lines
         crops: list[tuple[int, Image.Image]] = []
@@ -196,13 +202,27 @@ def read_tsv(path: Path) -> list[Word]:
     return words
 
 
-def group_lines(words: list[Word]) -> list[OcrLine]:
+def group_lines(words: list[Word], *, split_gap: float | None = None) -> list[OcrLine]:
+    """Words -> lines (Tesseract's rows), optionally cut where the gap exceeds split_gap x height."""
     grouped: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         grouped.setdefault(word.key, []).append(word)
-    lines = []
+    rows: list[list[Word]] = []
     for members in grouped.values():
         members.sort(key=lambda w: w.left)
+        if split_gap is None:
+            rows.append(members)
+            continue
+        height = sorted(w.height for w in members)[len(members) // 2]
+        current = [members[0]]
+        for previous, word in itertools.pairwise(members):
+            if word.left - (previous.left + previous.width) > split_gap * height:
+                rows.append(current)
+                current = []
+            current.append(word)
+        rows.append(current)
+    lines = []
+    for members in rows:
         heights = sorted(w.height for w in members)
         line_height = heights[len(heights) // 2]
         parts: list[str] = []

@@ -21,6 +21,7 @@ from expenses.services.lines import (
     validate_line,
     validate_line_for_submission,
 )
+from expenses.services.receipts import do_delete_receipts_of_lines
 
 MAX_TITLE = 100
 MAX_PURPOSE = 1000
@@ -55,7 +56,7 @@ def _next_claim_number(today: datetime.date) -> str:
     return f"{settings.SEISAN_CLAIM_NUMBER_PREFIX}-{today.year}-{sequence.last_value:06d}"
 
 
-def _save_lines(claim: Claim, data: ClaimInput, ctx: LineContext) -> tuple[list[ClaimLine], dict]:
+def _save_lines(claim: Claim, data: ClaimInput, ctx: LineContext, acting_user) -> tuple[list[ClaimLine], dict]:
     """Replace the claim's lines with the input: update by id, create new ones, delete the rest."""
     existing = {line.pk: line for line in get_claim_lines(claim)}
     kept: list[ClaimLine] = []
@@ -67,6 +68,7 @@ def _save_lines(claim: Claim, data: ClaimInput, ctx: LineContext) -> tuple[list[
     created = [line for line in kept if line.pk is None]
     updated = [line for line in kept if line.pk is not None]
     if existing:
+        do_delete_receipts_of_lines(list(existing), acting_user=acting_user)
         ClaimLine.objects.filter(pk__in=list(existing)).delete()
     if created:
         ClaimLine.objects.bulk_create(created)
@@ -92,7 +94,7 @@ def check_create_claim(*, acting_user, data: ClaimInput) -> Claim:
         purpose=data.purpose.strip(),
     )
     claim.save()
-    lines, diff = _save_lines(claim, data, ctx)
+    lines, diff = _save_lines(claim, data, ctx, acting_user)
     recompute_totals(claim, lines)
     claim.save()
     record_claim_event(claim, kind=ClaimEvent.Kind.CREATED, acting_user=acting_user, diff=diff)
@@ -119,7 +121,7 @@ def check_update_claim(claim_id: int, *, acting_user, data: ClaimInput, expected
             changes[field] = {"from": getattr(claim, field), "to": new_value}
             setattr(claim, field, new_value)
     if data.lines is not None:
-        lines, line_diff = _save_lines(claim, data, ctx)
+        lines, line_diff = _save_lines(claim, data, ctx, acting_user)
         changes.update({k: v for k, v in line_diff.items() if v})
     else:
         lines = get_claim_lines(claim)
@@ -140,7 +142,7 @@ def validate_for_submission(claim: Claim, lines: list[ClaimLine]) -> None:
     today = timezone.localdate()
     for index, line in enumerate(lines):
         key = f"lines.{index}"
-        if line.expense_date > today:
+        if line.expense_date and line.expense_date > today:
             errors[f"{key}.expense_date"] = _("未来の日付は入力できません。")
         validate_line_for_submission(line, key, errors)
     if errors:
@@ -172,4 +174,7 @@ def do_submit_claim(claim: Claim, *, acting_user) -> Claim:
             "version": claim.version + 1,
         },
     )
+    from approvals.services import do_start_route  # imported here: approvals imports expenses
+
+    do_start_route(claim, acting_user=acting_user)
     return claim

@@ -54,28 +54,26 @@ def _err(errors: dict[str, str], key: str, name: str, message: str) -> None:
 
 
 def validate_line(line: LineInput, ctx: LineContext, errors: dict[str, str]) -> None:
-    """Shape and rule checks that apply to every save (drafts included)."""
+    """Shape and rule checks on every save. Drafts may leave date, category and amount empty (a receipt
+    waiting for OCR); what is given must be valid."""
     key = line.key
-    if line.expense_date is None:
-        _err(errors, key, "expense_date", _("利用日を入力してください。"))
-    elif line.expense_date > ctx.today:
-        _err(errors, key, "expense_date", _("未来の日付は入力できません。"))
-    elif line.expense_date < datetime.date(2000, 1, 1):
-        _err(errors, key, "expense_date", _("利用日が古すぎます。"))
-    category = ctx.categories.get(line.category_id) if line.category_id else None
-    if category is None:
+    if line.expense_date is not None:
+        if line.expense_date > ctx.today:
+            _err(errors, key, "expense_date", _("未来の日付は入力できません。"))
+        elif line.expense_date < datetime.date(2000, 1, 1):
+            _err(errors, key, "expense_date", _("利用日が古すぎます。"))
+    if line.category_id is not None and line.category_id not in ctx.categories:
         _err(errors, key, "category", _("経費科目を選択してください。"))
-    if line.amount is None:
-        _err(errors, key, "amount", _("金額を入力してください。"))
-    elif line.amount <= 0:
-        _err(errors, key, "amount", _("金額は1円以上で入力してください。"))
-    elif line.amount > settings.SEISAN_MAX_LINE_AMOUNT:
-        _err(
-            errors,
-            key,
-            "amount",
-            _("金額が上限（¥%(limit)s）を超えています。") % {"limit": f"{settings.SEISAN_MAX_LINE_AMOUNT:,}"},
-        )
+    if line.amount is not None:
+        if line.amount <= 0:
+            _err(errors, key, "amount", _("金額は1円以上で入力してください。"))
+        elif line.amount > settings.SEISAN_MAX_LINE_AMOUNT:
+            _err(
+                errors,
+                key,
+                "amount",
+                _("金額が上限（¥%(limit)s）を超えています。") % {"limit": f"{settings.SEISAN_MAX_LINE_AMOUNT:,}"},
+            )
     if line.tax_category and line.tax_category not in TaxCategory.values:
         _err(errors, key, "tax_category", _("税区分を選択してください。"))
     if len(line.vendor) > MAX_VENDOR:
@@ -96,13 +94,20 @@ def validate_line(line: LineInput, ctx: LineContext, errors: dict[str, str]) -> 
 
 def validate_line_for_submission(line: ClaimLine, key: str, errors: dict[str, str]) -> None:
     """Requirements that must hold before a claim leaves the applicant (receipts, attendees)."""
+    if line.expense_date is None:
+        _err(errors, key, "expense_date", _("利用日を入力してください。"))
+    if line.amount is None:
+        _err(errors, key, "amount", _("金額を入力してください。"))
     category = line.category
+    if category is None:
+        _err(errors, key, "category", _("経費科目を選択してください。"))
+        return
     if category.attendees_required:
         if not line.attendee_count:
             _err(errors, key, "attendee_count", _("この経費科目では参加人数の入力が必要です。"))
         if not line.attendee_names.strip():
             _err(errors, key, "attendee_names", _("この経費科目では参加者（会社名・氏名）の入力が必要です。"))
-    if category.needs_receipt(line.amount) and not line_has_receipt(line) and not line.no_receipt_reason.strip():
+    if line.amount is not None and category.needs_receipt(line.amount) and not line_has_receipt(line) and not line.no_receipt_reason.strip():
         _err(
             errors,
             key,
@@ -112,14 +117,13 @@ def validate_line_for_submission(line: ClaimLine, key: str, errors: dict[str, st
 
 
 def line_has_receipt(line: ClaimLine) -> bool:
-    """Receipts attach to lines in the receipts feature; a line counts as evidenced when one is attached."""
-    receipts = getattr(line, "receipts", None)
-    return receipts is not None and any(True for _r in receipts.all())
+    """A line is evidenced by a current (not deleted, not replaced) receipt; uses the prefetch when present."""
+    return any(receipt.is_current for receipt in line.receipts.all())
 
 
 def entertainment_summary(line: ClaimLine, limits: list[DatedLimit]) -> dict | None:
     """The ¥10,000-per-person test (R8) shown beside 会議費/交際費 lines."""
-    if not line.category.attendees_required or not line.attendee_count:
+    if line.category is None or not line.category.attendees_required or not line.attendee_count or not line.amount:
         return None
     limit = limit_on(limits, DatedLimit.Key.ENTERTAINMENT_PER_PERSON, line.expense_date)
     if limit is None:
@@ -148,14 +152,29 @@ def limit_on(limits: list[DatedLimit], key: str, on_date: datetime.date) -> int 
 
 
 def apply_line(target: ClaimLine, line: LineInput, ctx: LineContext, position: int) -> ClaimLine:
-    """Copy validated input onto a line and compute its tax (one rounding per receipt per rate, R6.2)."""
-    category = ctx.categories[line.category_id]
+    """Copy validated input onto a line and compute its tax (one rounding per receipt per rate, R6.2).
+
+    A field OCR filled stays when the input leaves it empty (the editor may have been opened before OCR
+    finished); a value the employee typed always wins and stops counting as OCR-filled."""
+    ocr_filled = set(target.ocr_filled_fields or [])
+    values = {
+        "expense_date": line.expense_date,
+        "amount": line.amount,
+        "vendor": line.vendor.strip(),
+        "registration_number_raw": line.registration_number.strip(),
+        "tax_category": line.tax_category,
+    }
+    for name, value in values.items():
+        if name in ocr_filled and value in (None, ""):
+            continue
+        if name in ocr_filled and value != getattr(target, name):
+            ocr_filled.discard(name)
+        setattr(target, name, value)
+    category = ctx.categories.get(line.category_id) if line.category_id else None
+    if category is not None or "category" not in ocr_filled:
+        target.category = category
     target.position = position
-    target.expense_date = line.expense_date
-    target.category = category
-    target.amount = line.amount
-    target.tax_category = line.tax_category or category.default_tax_category
-    target.vendor = line.vendor.strip()
+    target.tax_category = target.tax_category or (target.category.default_tax_category if target.category else "")
     target.description = line.description.strip()
     target.attendee_count = line.attendee_count
     target.attendee_names = line.attendee_names.strip()
@@ -163,7 +182,13 @@ def apply_line(target: ClaimLine, line: LineInput, ctx: LineContext, position: i
     target.project = ctx.projects.get(line.project_id) if line.project_id else None
     target.payment_method = line.payment_method
     target.no_receipt_reason = line.no_receipt_reason.strip()
-    raw = line.registration_number.strip()
+    target.ocr_filled_fields = sorted(ocr_filled)
+    set_registration_number(target, target.registration_number_raw)
+    compute_line_tax(target, ctx.rates, ctx.rounding)
+    return target
+
+
+def set_registration_number(target: ClaimLine, raw: str) -> None:
     target.registration_number_raw = raw
     if raw:
         check = check_invoice_number(raw)
@@ -172,17 +197,20 @@ def apply_line(target: ClaimLine, line: LineInput, ctx: LineContext, position: i
     else:
         target.registration_number = ""
         target.registration_status = ClaimLine.RegistrationStatus.NONE
-    target.tax_rate = rate_for(target.tax_category, target.expense_date, ctx.rates)
-    target.tax_amount = tax_included_part(target.amount, target.tax_rate, ctx.rounding) if target.tax_rate else 0
-    return target
+
+
+def compute_line_tax(target: ClaimLine, rates: list[TaxRate], rounding: Rounding) -> None:
+    target.tax_rate = rate_for(target.tax_category, target.expense_date, rates)
+    amount = target.amount or 0
+    target.tax_amount = tax_included_part(amount, target.tax_rate, rounding) if target.tax_rate else 0
 
 
 def recompute_totals(claim: Claim, lines: list[ClaimLine]) -> None:
     """Totals are always derived on the server from the stored lines."""
-    claim.total_amount = sum(line.amount for line in lines)
-    claim.taxable_10_amount = sum(line.amount for line in lines if line.tax_rate == 10)
+    claim.total_amount = sum(line.amount or 0 for line in lines)
+    claim.taxable_10_amount = sum(line.amount or 0 for line in lines if line.tax_rate == 10)
     claim.tax_10_amount = sum(line.tax_amount for line in lines if line.tax_rate == 10)
-    claim.taxable_8_amount = sum(line.amount for line in lines if line.tax_rate == 8)
+    claim.taxable_8_amount = sum(line.amount or 0 for line in lines if line.tax_rate == 8)
     claim.tax_8_amount = sum(line.tax_amount for line in lines if line.tax_rate == 8)
-    claim.other_amount = sum(line.amount for line in lines if line.tax_category not in TAXABLE_CATEGORIES)
+    claim.other_amount = sum(line.amount or 0 for line in lines if line.tax_category not in TAXABLE_CATEGORIES)
     claim.line_count = len(lines)

@@ -1,0 +1,63 @@
+"""Upload a receipt photo in the editor, watch the worker's OCR fill the line, submit."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from approvals.transitions import ClaimStatus
+from expenses.models import Claim
+from tests.expenses.receipt_helpers import SAMPLES
+from tests.plugins.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.ocr, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def receipts_dir(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "receipts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+
+
+def test_receipt_photo_fills_the_line_and_is_submitted(page, live_server, default_data, celery_worker, tesseract,
+                                                       receipts_dir) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "yamada")
+    page.fill("input[name=password]", "seisan-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/claims/")
+    page.goto(f"{base}/claims/new/")
+    page.fill("[name=title]", "客先との会食")
+    page.click("button[name=save]")
+    page.wait_for_url("**/edit/")
+    page.set_input_files("[data-dropzone-input]", str(SAMPLES / "0002.jpg"))
+    # The worker reads the receipt; the empty fields of the new line fill in by themselves.
+    row = page.locator("[data-line]:has(input[name$='-id'][value]:not([value='']))").last
+    amount = row.locator("input[name$='-amount']")
+    page.wait_for_function(
+        "el => el.value !== ''", arg=amount.element_handle(), timeout=90_000)
+    assert amount.input_value() == "10736"
+    assert row.locator("input[name$='-expense_date']").input_value() == "2023-10-09"
+    assert row.locator("input[name$='-registration_number']").input_value() == "T1702249706073"
+    assert "読み取り完了" in row.locator("[data-receipts]").text_content()
+    screenshot(page, "receipt_01_filled")
+    row.locator("img").first.click()
+    page.click("[data-rotate]")
+    page.click("[data-zoom='1.25']")
+    assert "rotate(90deg)" in page.get_attribute("[data-viewer-img]", "style")
+    screenshot(page, "receipt_02_viewer")
+    page.click("[data-close]")
+    # The employee completes what OCR cannot know, and submits.
+    row.locator("select[name$='-category']").select_option(label="交際費")
+    row.locator("input[name$='-attendee_count']").fill("4")
+    row.locator("textarea[name$='-attendee_names']").fill("A社 2名、自社 2名")
+    row.locator("input[name$='-includes_external']").check()
+    page.click("button[name=submit]")
+    page.wait_for_url("**/claims/*/")
+    assert page.text_content(".pagehead .badge") == "申請中"
+    assert page.locator(".receipt-thumb").count() == 1
+    screenshot(page, "receipt_03_submitted")
+    claim = Claim.objects.get(title="客先との会食")
+    assert (claim.status, claim.total_amount) == (ClaimStatus.SUBMITTED, 10736)

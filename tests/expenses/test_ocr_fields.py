@@ -1,0 +1,284 @@
+"""Pure text -> fields extraction (no Tesseract, no database)."""
+
+from datetime import date
+
+import pytest
+
+from expenses.ocr.fields import (
+    OcrLine,
+    extract_fields,
+    extract_from_text,
+    merge_digit_runs,
+    normalize,
+    tax_exclusive_options,
+    tax_inclusive_options,
+    valid_registration_number,
+)
+
+TODAY = date(2026, 11, 21)
+
+
+def read(text: str):
+    return extract_from_text(text, today=TODAY)
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026/10/03 12:30", date(2026, 10, 3)),
+        ("2026-10-03", date(2026, 10, 3)),
+        ("2026.10.03", date(2026, 10, 3)),
+        ("2026年10月3日(金) 09:12", date(2026, 10, 3)),
+        ("２０２６年１０月３日（金）", date(2026, 10, 3)),
+        ("26/10/03 18:01", date(2026, 10, 3)),
+        ("令和6年10月27日", date(2024, 10, 27)),
+        ("発行日 令和08年02月23日 16:12", date(2026, 2, 23)),
+        ("令和元年5月1日", date(2019, 5, 1)),
+        ("平成31年4月30日", date(2019, 4, 30)),
+        ("R6.10.27", date(2024, 10, 27)),
+    ],
+)
+def test_issue_date_formats(text, expected):
+    assert read(text).issue_date.value == expected
+
+
+def test_issue_date_prefers_the_issue_line_over_a_stay_period():
+    text = "ご宿泊期間 2024/10/26 ~ 2024/10/28\n発行日 2024年10月28日\n"
+    assert read(text).issue_date.value == date(2024, 10, 28)
+
+
+def test_issue_date_repairs_zero_read_as_nine_when_the_latin_reading_confirms():
+    lines = [OcrLine("2024年11月19日 20:57", alt_text="20242611108 20:57", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2024, 11, 10)
+
+
+# -- totals --------------------------------------------------------------------------------------
+
+
+def test_total_ignores_deposit_and_change():
+    text = "小計 ¥2,921\nお預り ¥5,000\n合計 ¥2,921\nお釣り ¥2,079\n釣銭 ¥2,079\n"
+    reading = read(text)
+    assert reading.total.value == 2921
+    assert reading.total.confidence > 0.5
+
+
+def test_total_trap_when_deposit_line_comes_first():
+    text = "お預り ¥10,000\nお釣り ¥7,079\n合計 ¥2,921\n"
+    assert read(text).total.value == 2921
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("合計 ¥2,921", 2921),
+        ("合 計 ￥２，９２１", 2921),
+        ("お支払金額 3,300円", 3300),
+        ("領収金額 ¥87,830-", 87830),
+        ("ご請求額 ¥12,000", 12000),
+        ("金額 ¥273,240-", 273240),
+        ("¥12,930※", 12930),
+        ("合計 ¥2.921", 2921),  # comma read as a period
+        ("合計 ¥10 ,800", 10800),  # space inside the number
+        ("合計 \\11,.160", 11160),
+    ],
+)
+def test_total_keywords_and_noise(text, expected):
+    assert read(text).total.value == expected
+
+
+# -- registration number (domain.md R1.3) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["T4011001098993", "T7010705000725", "T2120901007402", "T5835678256246"])
+def test_r1_3_check_digit_vectors(number):
+    assert valid_registration_number(number)
+    assert read(f"登録番号 {number}").registration_number.value == number
+
+
+@pytest.mark.parametrize("number", ["T4011001098994", "T7010705000735", "T2120901007412", "T5835678256241"])
+def test_r1_3_single_digit_changes_fail(number):
+    assert not valid_registration_number(number)
+
+
+@pytest.mark.parametrize(
+    ("ocr", "expected"),
+    [
+        ("登録番号 T4O11OO1O98993", "T4011001098993"),  # letter O for zero
+        ("登録番号:T7O1O7O5OOO725", "T7010705000725"),
+        ("登録番号 T2l2O9O1OO74O2", "T2120901007402"),  # l for 1
+        ("登録番号 TS835678256246", "T5835678256246"),  # S for 5
+        ("登録番号 T 4011 0010 98993", "T4011001098993"),  # spaces
+        ("登録番号 14011001098993", "T4011001098993"),  # the T read as 1
+        (
+            "登録番号 T4011001098993".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+            "T4011001098993",
+        ),
+    ],
+)
+def test_registration_number_lookalikes(ocr, expected):
+    assert read(ocr).registration_number.value == expected
+
+
+def test_registration_number_uses_the_check_digit_to_choose_between_readings():
+    # Japanese model misread a digit (5 for 6) in one reading; the Latin reading is right.
+    lines = [OcrLine("登録番号 T5835678256245", alt_text="T5835678256246", height=30)]
+    assert extract_fields(lines, today=TODAY).registration_number.value == "T5835678256246"
+
+
+def test_no_registration_number():
+    assert read("合計 ¥1,000\n電話 03-1234-5678").registration_number.value is None
+
+
+# -- tax breakdown -------------------------------------------------------------------------------
+
+
+def test_r6_4_rounding_options():
+    assert tax_inclusive_options(1320, 10) == {120}
+    assert tax_inclusive_options(864, 8) == {64}
+    assert tax_inclusive_options(1853, 10) == {168, 169}
+    assert tax_exclusive_options(79846, 10) == {7984, 7985}
+
+
+def test_inclusive_two_rates():
+    text = "合計 ¥2,921\n10%対象 ¥1,853 内税 ¥168\n8%対象 ¥1,068 内税 ¥79\nWAON支払 ¥2,921"
+    reading = read(text)
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 1853, "tax": 168},
+        "8": {"taxable": 1068, "tax": 79},
+    }
+    assert reading.tax_basis.value == "inclusive"
+    assert reading.total.value == 2921
+
+
+def test_exclusive_with_tax_on_its_own_line():
+    text = "小計 ¥17,640\n外税10% ¥1,764\n合計 ¥19,404\n(10%対象 ¥17,640)\nクレジット ¥19,404"
+    reading = read(text)
+    assert reading.tax_breakdown.value == {"10": {"taxable": 17640, "tax": 1764}}
+    assert reading.tax_basis.value == "exclusive"
+    assert reading.total.value == 19404
+
+
+def test_form_with_tax_exclusive_amount():
+    text = "金額 ¥87,830-\n税抜金額 79,846\n消費税額等(10%) 7,984"
+    reading = read(text)
+    assert reading.tax_breakdown.value == {"10": {"taxable": 79846, "tax": 7984}}
+    assert reading.tax_basis.value == "exclusive"
+
+
+def test_non_taxable_is_part_of_the_total():
+    text = "金額 ¥20,950-\n10%対象 ¥20,750 (内消費税 ¥1,886)\n不課税 ¥200"
+    reading = read(text)
+    assert reading.total.value == 20950
+    assert reading.tax_breakdown.value == {"10": {"taxable": 20750, "tax": 1886}}
+
+
+def test_arithmetic_repairs_one_misread_taxable_digit():
+    # "1,068" misread as "1,968": only one single-digit edit makes 1,853 + x = 2,921.
+    text = "合計 ¥2,921\n10%対象 ¥1,853 内税 ¥168\n8%対象 ¥1,968 内税 ¥79\n"
+    reading = read(text)
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 1853, "tax": 168},
+        "8": {"taxable": 1068, "tax": 79},
+    }
+
+
+def test_arithmetic_repairs_a_misread_tax_digit():
+    # 内税 ¥169 misread as ¥189: not acceptable for ¥1,860 at 10% (169); the one-edit repair is.
+    text = "合計 ¥1,860\n10%対象 ¥1,860 内税 ¥189\n"
+    assert read(text).tax_breakdown.value == {"10": {"taxable": 1860, "tax": 169}}
+
+
+def test_breakdown_that_does_not_add_up_lowers_confidence():
+    consistent = read("合計 ¥1,100\n10%対象 ¥1,100 内税 ¥100")
+    broken = read("合計 ¥5,500\n10%対象 ¥1,100 内税 ¥100")
+    assert broken.tax_breakdown.confidence < consistent.tax_breakdown.confidence
+
+
+def test_no_breakdown_printed():
+    assert read("合計 ¥7,100\nクレジット").tax_breakdown.value == {}
+
+
+# -- payment method ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("お預り ¥1,000\nお釣り ¥100", "cash"),
+        ("現金 ¥1,000", "cash"),
+        ("クレジット ¥1,000\nVISA ****1234", "credit_card"),
+        ("交通系IC ¥1,000", "e_money"),
+        ("nanaco支払 ¥1,000", "e_money"),
+        ("WAON支払 ¥1,000", "e_money"),
+        ("iD支払 ¥2,338", "e_money"),
+        ("QUICPay ¥500", "e_money"),
+        ("PayPay ¥500", "qr_code"),
+        ("d払い ¥500", "qr_code"),
+        ("楽天ペイ ¥500", "qr_code"),
+        ("合計 ¥500", None),
+    ],
+)
+def test_payment_method(text, expected):
+    assert read(text).payment_method.value == expected
+
+
+# -- vendor --------------------------------------------------------------------------------------
+
+
+def test_vendor_is_the_shop_without_its_branch():
+    lines = [
+        OcrLine("まいにちストア", top=0, height=50),
+        OcrLine("札幌大通店", top=60, height=30),
+        OcrLine("TEL 011-686-1911", top=100, height=30),
+        OcrLine("合計 ¥2,921", top=300, height=50),
+    ]
+    assert extract_fields(lines, today=TODAY).vendor.value == "まいにちストア"
+
+
+def test_vendor_on_a_form_is_the_issuer_not_the_recipient():
+    text = "領収書\n株式会社青空システム 様\n金額 ¥87,830-\n〒230-0304 宮城県仙台市宮城野区\n和食処 松乃\nTEL 022-524-6607"
+    assert read(text).vendor.value == "和食処 松乃"
+
+
+def test_vendor_keeps_a_business_name_ending_in_ten():
+    assert read("田中工務店\nTEL 03-1234-5678\n金額 ¥9,000-").vendor.value == "田中工務店"
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def test_normalize_full_width_and_yen():
+    assert normalize("合計　￥１，２３４") == "合計 ¥1,234"
+    assert normalize("登録 番号") == "登録番号"
+
+
+def test_merge_digit_runs_takes_digits_from_the_latin_reading():
+    assert merge_digit_runs("10%対象¥1,968 内税¥79", "TORR ¥1,068 PBR ¥79") == "10%対象¥1,068 内税¥79"
+
+
+def test_json_shape():
+    data = read("テスト商店\n2026年10月3日\n合計 ¥1,100\n10%対象 ¥1,100 内消費税 ¥100\n現金").to_json_dict()
+    assert set(data) == {
+        "issue_date",
+        "total",
+        "vendor",
+        "registration_number",
+        "tax_breakdown",
+        "payment_method",
+        "confidence",
+        "seconds",
+    }
+    assert data["issue_date"] == "2026-10-03"
+    assert data["tax_breakdown"] == {"10": {"taxable": 1100, "tax": 100}}
+    assert set(data["confidence"]) == {
+        "issue_date",
+        "total",
+        "vendor",
+        "registration_number",
+        "tax_breakdown",
+        "payment_method",
+    }
+    assert all(0.0 <= v <= 1.0 for v in data["confidence"].values())

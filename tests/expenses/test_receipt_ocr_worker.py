@@ -1,0 +1,63 @@
+"""Upload → real Celery worker on real Redis → real Tesseract → the line is filled. And idempotence."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from expenses.models import ClaimLine, Receipt
+from expenses.services.claims import check_create_claim
+from expenses.services.receipts import check_upload_receipts
+from expenses.tasks import ocr_receipt
+from tests.conftest import claim_input
+from tests.expenses.receipt_helpers import sample_upload
+
+
+@pytest.fixture
+def receipts_dir(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "receipts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+
+
+def _wait_for(receipt_id: int, seconds: float = 90) -> Receipt:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        receipt = Receipt.objects.get(pk=receipt_id)
+        if receipt.ocr_status in (Receipt.OcrStatus.DONE, Receipt.OcrStatus.FAILED):
+            return receipt
+        time.sleep(0.5)
+    pytest.fail(f"OCR of receipt {receipt_id} did not finish in {seconds}s (status {receipt.ocr_status})")
+
+
+@pytest.mark.worker
+@pytest.mark.ocr
+@pytest.mark.django_db(transaction=True)
+def test_upload_is_read_by_the_worker_and_fills_the_line(celery_worker, tesseract, receipts_dir, alice, categories):
+    claim = check_create_claim(acting_user=alice, data=claim_input(title="OCR"))
+    with transaction.atomic():
+        [result] = check_upload_receipts(claim.pk, [sample_upload("0002.jpg")], acting_user=alice)
+    receipt = _wait_for(result.receipt.pk)
+    assert receipt.ocr_status == Receipt.OcrStatus.DONE, receipt.ocr_error
+    line = ClaimLine.objects.get(pk=result.line.pk)
+    assert (line.amount, str(line.expense_date), line.registration_number) == (10736, "2023-10-09", "T1702249706073")
+    assert "amount" in line.ocr_filled_fields
+    claim.refresh_from_db()
+    assert claim.total_amount == 10736
+
+
+@pytest.mark.ocr
+@pytest.mark.django_db
+def test_running_the_task_twice_gives_the_same_result(tesseract, receipts_dir, alice, categories):
+    from unittest import mock
+
+    claim = check_create_claim(acting_user=alice, data=claim_input(title="OCR"))
+    with mock.patch("expenses.services.receipts.enqueue_ocr"):
+        [result] = check_upload_receipts(claim.pk, [sample_upload("0004.jpg")], acting_user=alice)
+    assert ocr_receipt(result.receipt.pk) == "done"
+    first = Receipt.objects.get(pk=result.receipt.pk)
+    line = ClaimLine.objects.get(pk=result.line.pk)
+    assert ocr_receipt(result.receipt.pk) == "skipped"
+    again = Receipt.objects.get(pk=result.receipt.pk)
+    assert (again.ocr_result, again.ocr_attempts) == (first.ocr_result, 1)
+    assert ClaimLine.objects.get(pk=line.pk).amount == line.amount == 2921
+    assert ocr_receipt(999_999) == "skipped"  # a missing row is not an error
