@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounting.models import ExportFormat
 from expenses.audit import ReceiptSearch
 from expenses.forms import YenField
 
@@ -28,3 +29,25 @@ class ReceiptSearchForm(forms.Form):
                              amount_min=data.get("amount_min"), amount_max=data.get("amount_max"),
                              counterparty=(data.get("counterparty") or "").strip(),
                              include_history=bool(data.get("include_history")))
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("出力形式"), choices=ExportFormat.choices)
+    period_from = forms.DateField(label=_("期間（から）"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label=_("期間（まで）"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_from") and data.get("period_to") and data["period_from"] > data["period_to"]:
+            self.add_error("period_to", _("終了日は開始日以降にしてください。"))
+        return data
+
+
+class PaymentForm(forms.Form):
+    transfer_date = forms.DateField(label=_("振込指定日"), widget=forms.DateInput(attrs={"type": "date"}))
+    claims = forms.TypedMultipleChoiceField(label=_("申請"), coerce=int, choices=(),
+                                            error_messages={"required": _("振込する申請を選択してください。")})
+
+    def __init__(self, *args, claim_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].choices = claim_choices

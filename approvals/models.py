@@ -232,7 +232,8 @@ class ApprovalStep(models.Model):
         if self.approver_id:
             return self.approver.display_name
         if self.approver_group_id:
-            return str(_("経理")) if self.is_accounting_check else self.approver_group.name
+            group = _("経理担当") if self.is_accounting_check else self.approver_group.name
+            return str(_("%(group)s（いずれか1名）") % {"group": group})
         return "—"
 
 

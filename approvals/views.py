@@ -18,6 +18,7 @@ from approvals.selectors import (
     SORTS,
     access_claim_for_review,
     acting_for,
+    attach_warnings,
     get_corrections,
     get_route,
     list_pending_steps_for_approver,
@@ -63,6 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     }
     steps = list_pending_steps_for_approver(request.user, sort=sort, **filters)
     page = Paginator(steps, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_warnings(page.object_list)
     now = timezone.now()
     for step in page.object_list:
         step.age_days = step_age_business_days(step, now=now)
@@ -99,8 +101,9 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
     lines = get_claim_lines(claim)
     limits = list(DatedLimit.objects.all())
     corrections = get_corrections(claim)
+    receipts = _receipts_by_line(claim)
     rows = [{"line": line, "entertainment": entertainment_summary(line, limits),
-             "receipts": list(line.receipts.all()) if hasattr(line, "receipts") else [],
+             "receipts": receipts.get(line.pk, []),
              "corrections": [c for c in corrections if c.line_id == line.pk]} for line in lines]
     earlier = [s for s in steps if my_step and s.round == my_step.round and s.order < my_step.order
                and s.status == StepStatus.APPROVED]
@@ -111,6 +114,19 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
         "categories": ExpenseCategory.objects.filter(is_active=True),
         "next_url": request.GET.get("next", ""),
     })
+
+
+def _receipts_by_line(claim) -> dict[int, list]:
+    """Current receipts per line in one query (empty until the receipts feature is installed)."""
+    try:
+        from expenses.receipt_models import Receipt
+    except ImportError:
+        return {}
+    grouped: dict[int, list] = {}
+    for receipt in Receipt.objects.filter(claim=claim, line__isnull=False, deleted_at__isnull=True,
+                                          replaced_at__isnull=True).order_by("uploaded_at", "id"):
+        grouped.setdefault(receipt.line_id, []).append(receipt)
+    return grouped
 
 
 def _after_action(request: HttpRequest, claim_id: int | None) -> HttpResponse:

@@ -5,4 +5,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("expenses.api.urls")),
     path("approvals/", include("approvals.api.urls")),
+    path("accounting/", include("accounting.api.urls")),
 ]

@@ -216,6 +216,19 @@ SEISAN_RECEIPT_MAX_BYTES = env_int("SEISAN_RECEIPT_MAX_MB", 20, minimum=1) * 102
 SEISAN_RECEIPT_MAX_PIXELS = env_int("SEISAN_RECEIPT_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
 SEISAN_OCR_STUCK_MINUTES = env_int("SEISAN_OCR_STUCK_MINUTES", 15, minimum=1)
 SEISAN_OCR_REQUEUE_MINUTES = env_int("SEISAN_OCR_REQUEUE_MINUTES", 2, minimum=1)
+# Journal exports (private files, never served publicly) and the size above which they run on the worker.
+SEISAN_EXPORTS_DIR = env_str("SEISAN_EXPORTS_DIR", str(VAR_DIR / "exports"))
+SEISAN_EXPORT_ASYNC_LINES = env_int("SEISAN_EXPORT_ASYNC_LINES", 20_000, minimum=1)
+# Transit fares (formats.md §9): route search is off unless an administrator picks a provider with a key.
+SEISAN_FARE_PROVIDER = env_choice("SEISAN_FARE_PROVIDER", "null", ("null", "ekispert"))
+SEISAN_EKISPERT_API_KEY = env_secret("SEISAN_EKISPERT_API_KEY", "")
+SEISAN_EKISPERT_TIMEOUT = env_int("SEISAN_EKISPERT_TIMEOUT", 5, minimum=1)
+if SEISAN_FARE_PROVIDER == "ekispert" and not SEISAN_EKISPERT_API_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SEISAN_FARE_PROVIDER=ekispert needs SEISAN_EKISPERT_API_KEY.")
+# The "claim period" for transit lines: a trip may not be in the future nor older than this many days.
+SEISAN_TRANSIT_MAX_AGE_DAYS = env_int("SEISAN_TRANSIT_MAX_AGE_DAYS", 180, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -58,3 +58,5 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+from expenses import transit_admin  # noqa: E402, F401  (registers the transit masters)

@@ -277,8 +277,37 @@ def rate_for(tax_category: str, on_date: datetime.date | None, rates: list[TaxRa
 
 
 from expenses.receipt_models import Receipt, ReceiptEvent  # noqa: E402  (registers the receipt models)
+from expenses.transit_models import (  # noqa: E402  (registers the transit models)
+    BusinessTrip,
+    CommuterPass,
+    EmployeeGrade,
+    FavouriteRoute,
+    ImportedIcTrip,
+    RouteMaster,
+    Station,
+    TransitDetail,
+    TravelAllowanceRate,
+)
 
 __all__ = [
-    "Claim", "ClaimLine", "ClaimNumberSequence", "DatedLimit", "ExpenseCategory", "Project", "Receipt",
-    "ReceiptEvent", "TaxCategory", "TaxRate", "rate_for",
+    "BusinessTrip",
+    "Claim",
+    "ClaimLine",
+    "ClaimNumberSequence",
+    "CommuterPass",
+    "DatedLimit",
+    "EmployeeGrade",
+    "ExpenseCategory",
+    "FavouriteRoute",
+    "ImportedIcTrip",
+    "Project",
+    "Receipt",
+    "ReceiptEvent",
+    "RouteMaster",
+    "Station",
+    "TaxCategory",
+    "TaxRate",
+    "TransitDetail",
+    "TravelAllowanceRate",
+    "rate_for",
 ]

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from expenses import receipt_views, views
+from expenses import receipt_views, transit_urls, views
 
 app_name = "expenses"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("receipts/<int:receipt_id>/replace/", receipt_views.receipt_replace, name="receipt-replace"),
     path("receipts/<int:receipt_id>/delete/", receipt_views.receipt_delete, name="receipt-delete"),
     path("receipts/<int:receipt_id>/<str:variant>/", receipt_views.receipt_file, name="receipt-file"),
+    path("<int:claim_id>/transit/", include(transit_urls.claim_patterns)),
+    path("transit/", include(transit_urls.urlpatterns)),
 ]

@@ -23,6 +23,7 @@ from approvals.models import Delegation
 from approvals.selectors import (
     SORTS,
     access_claim_for_review,
+    attach_warnings,
     get_corrections,
     get_route,
     list_pending_steps_for_approver,
@@ -51,6 +52,7 @@ class ApprovalQueueApi(APIView):
         )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(steps, request, view=self)
+        attach_warnings(page)
         return paginator.get_paginated_response(QueueItemSerializer(page, many=True).data)
 
 

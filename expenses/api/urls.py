@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from expenses.api import receipts, views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("receipts/<int:receipt_id>/reread/", receipts.ReceiptRereadApi.as_view(), name="api-receipt-reread"),
     path("receipts/<int:receipt_id>/file/", receipts.ReceiptFileApi.as_view(), name="api-receipt-file"),
     path("categories/", views.CategoryListApi.as_view(), name="api-category-list"),
+    path("", include("expenses.api.transit")),
 ]

@@ -20,9 +20,10 @@ from types import TracebackType
 
 from PIL import Image
 
-from expenses.ocr.fields import OcrLine, extract_fields
+from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreprocessOptions, preprocess
 from expenses.ocr.protocol import ReceiptReading
+from expenses.ocr.text import OcrLine
 
 logger = logging.getLogger(__name__)
 

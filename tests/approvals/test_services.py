@@ -15,7 +15,6 @@ from approvals.models import (
     Delegation,
     LineCorrection,
     ReturnPolicy,
-    StepStatus,
 )
 from approvals.transitions import ClaimStatus
 from core.exceptions import ApplicationError, ConflictError, NotFoundOrForbidden, ValidationFailed

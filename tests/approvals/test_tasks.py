@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from approvals import services
-from approvals.models import ApprovalStep, StepStatus
+from approvals.models import ApprovalStep, ClaimEvent, StepStatus
 from approvals.selectors import is_reminder_due, list_stalled_steps
 from approvals.tasks import (
     send_applicant_notification,
@@ -16,7 +16,6 @@ from approvals.tasks import (
     send_stalled_approval_reminders,
     send_step_notification,
 )
-from approvals.models import ClaimEvent
 from tests.approvals.conftest import pending_step, submit_claim
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -142,3 +141,22 @@ def test_notification_goes_through_the_real_worker(celery_worker, all_people, ca
     from approvals.models import ApprovalNotification
 
     assert ApprovalNotification.objects.filter(key=f"step:{step.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_the_escalation_target_sees_and_can_act_on_the_step(all_people, categories) -> None:
+    from approvals.selectors import count_pending_steps
+
+    p = all_people
+    claim = submit_claim(p["alice"], categories, 3_000)
+    step = _stall(pending_step(claim), at(2026, 11, 2), reminder_count=2, last_reminded_at=at(2026, 11, 10))
+    with mock.patch("approvals.tasks.send_reminder_email.delay"), \
+            mock.patch("django.utils.timezone.now", return_value=at(2026, 11, 26)), \
+            mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
+        assert send_stalled_approval_reminders() == 1
+    step.refresh_from_db()
+    assert (step.reminder_count, step.escalated_to) == (3, p["helen"])
+    assert count_pending_steps(p["helen"]) == 1
+    services.check_approve_step(step.pk, acting_user=p["helen"], comment="上長として承認")
+    step.refresh_from_db()
+    assert (step.acted_by, step.acted_for) == (p["helen"], p["bob"])

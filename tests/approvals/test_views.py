@@ -130,3 +130,37 @@ def test_delegation_page(all_people, categories) -> None:
     claim = submit_claim(all_people["alice"], categories, 3_000)
     erin_body = client_for(all_people["erin"]).get("/approvals/").content.decode()
     assert claim.number in erin_body and "佐藤 花子 の代理" in erin_body
+
+
+def test_attached_receipt_shows_beside_its_line_and_clears_the_warning(all_people, categories) -> None:
+    from expenses.models import ClaimLine
+    from expenses.receipt_models import Receipt
+
+    p = all_people
+    with_receipt = submit_claim(p["alice"], categories, 4_000, title="領収書あり")
+    without = submit_claim(p["alice"], categories, 4_000, title="領収書なし")
+    line = ClaimLine.objects.get(claim=with_receipt)
+    Receipt.objects.create(claim=with_receipt, line=line, uploaded_by=p["alice"], original="r/1.jpg",
+                           original_name="receipt-0001.jpg", mime="image/jpeg", size_bytes=1, width=1, height=1,
+                           sha256="0" * 64)
+    bob = client_for(p["bob"])
+    body = bob.get("/approvals/?warning=warn_missing_receipt").content.decode()
+    assert without.number in body and with_receipt.number not in body
+    review = bob.get(f"/approvals/claims/{with_receipt.pk}/").content.decode()
+    assert "receipt-0001.jpg" in review and "/original/" in review
+
+
+def test_admin_shows_policies_and_reminder_state(all_people, categories) -> None:
+    from approvals.models import ApprovalPolicy
+    from people.models import User
+
+    submit_claim(all_people["alice"], categories, 3_000)
+    admin = User.objects.create_superuser("root", "root@example.com", "pw")
+    client = client_for(admin)
+    steps = client.get("/admin/approvals/approvalstep/")
+    assert steps.status_code == 200 and "督促回数" in steps.content.decode()
+    policy = ApprovalPolicy.objects.get()
+    page = client.get(f"/admin/approvals/approvalpolicy/{policy.pk}/change/")
+    assert page.status_code == 200 and "部門長承認" in page.content.decode()
+    assert client.get("/admin/approvals/delegation/").status_code == 200
+    assert client.get("/admin/approvals/linecorrection/").status_code == 200

@@ -4,16 +4,10 @@ from datetime import date
 
 import pytest
 
-from expenses.ocr.fields import (
-    OcrLine,
-    extract_fields,
-    extract_from_text,
-    merge_digit_runs,
-    normalize,
-    tax_exclusive_options,
-    tax_inclusive_options,
-    valid_registration_number,
-)
+from expenses.ocr.amounts import tax_exclusive_options, tax_inclusive_options
+from expenses.ocr.fields import extract_fields, extract_from_text
+from expenses.ocr.registration import valid_registration_number
+from expenses.ocr.text import OcrLine, merge_digit_runs, normalize
 
 TODAY = date(2026, 11, 21)
 

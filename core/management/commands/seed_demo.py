@@ -64,6 +64,10 @@ class Command(BaseCommand):
         Project.objects.get_or_create(code="PJ-001", defaults={"name": "新規顧客開拓"})
         Project.objects.get_or_create(code="CC-SALES", defaults={"name": "営業部 共通"})
         self._seed_claims(users["yamada"])
+        from approvals.services import do_start_route  # demo claims submitted before routes existed get one
+
+        for claim in Claim.objects.filter(status=ClaimStatus.SUBMITTED, approval_steps__isnull=True):
+            do_start_route(claim, acting_user=claim.applicant)
         self._print_logins()
 
     def _seed_claims(self, employee: User) -> None:

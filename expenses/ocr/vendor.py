@@ -1,0 +1,152 @@
+"""Issuer name and payment method."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from expenses.ocr.protocol import FieldReading
+from expenses.ocr.text import OcrLine, Variant, normalize
+
+PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "qr_code",
+        re.compile(
+            r"PayPay|ペイペイ|d払い|d払|楽天ペイ|au\s?PAY|メルペイ|LINE\s?Pay|QR|コード決済|Alipay|WeChat",
+            re.I,
+        ),
+    ),
+    (
+        "e_money",
+        re.compile(
+            r"交通系|電子マネー|Suica|PASMO|ICOCA|Kitaca|TOICA|manaca|SUGOCA|nimoca|はやかけん|nanaco|WAON|"
+            r"楽天Edy|Edy|(?<![A-Za-z])iD(?![A-Za-z])|QUICPay|IC支払|ICカード"
+        ),
+    ),
+    (
+        "credit_card",
+        re.compile(r"クレジット|カード支払|VISA|Master|JCB|AMEX|American|Diners|信用|ｸﾚｼﾞｯﾄ", re.I),
+    ),
+    ("cash", re.compile(r"現\s*金|お預り|お預かり|預り金|釣銭|お釣")),
+)
+
+
+def extract_payment_method(var: Sequence[Variant]) -> FieldReading[str]:
+    scores: dict[str, float] = {}
+    for v in var:
+        for method, pattern in PAYMENT_PATTERNS:
+            if pattern.search(v.text):
+                strong = bool(re.search(r"支払|決済|お預|支払方法|お支払", v.text))
+                scores[method] = scores.get(method, 0.0) + v.weight * (1.5 if strong else 1.0)
+    if not scores:
+        return FieldReading(None, 0.5)
+    method, score = max(scores.items(), key=lambda kv: kv[1])
+    others = sum(s for m, s in scores.items() if m != method)
+    return FieldReading(method, min(0.95, 0.5 + 0.2 * score) * (1.0 if score > 2 * others else 0.7))
+
+
+# Vendor
+
+COMPANY_RE = re.compile(r"株式会社|有限会社|合同会社|合資会社|\(株\)|\(有\)|㈱|㈲")
+VENDOR_HINT = re.compile(
+    r"ホテル|旅館|ストア|マート|商店|商事|工務店|印刷|交通|タクシー|自動車|電鉄|鉄道|バス|食堂|処|屋|亭|"
+    r"カフェ|喫茶|ベーカリー|珈琲|コーヒー|レストラン|文具|書店|薬局|ドラッグ|スタンド|居酒屋|寿司|酒場"
+)
+VENDOR_EXCLUDE = re.compile(
+    r"[領中目償]\s*収\s*[書証軸]|収\s*[書証]|領\s*収|レシート|様|御中|年.*月|令和|平成|殿|TEL|電話|FAX|〒|登録|番号|合計|小計|金額|但し|として|上記|対象|消費税|"
+    r"内税|外税|支払|お預|お釣|ありがとう|またのご|毎度|担当|レジ|No\.|明細|内訳|税込|軽減|"
+    r"[都道府県].{0,6}[市区町村郡]|[市区町村]\S*\d|\d{2,4}[-ー]\d{2,4}|[0-9]{3,}|¥|%"
+)
+BRANCH_RE = re.compile(r"^(?:\S+(?:店|駅|支店|営業所|出張所|号店|本店))$")
+
+
+def _is_branch(token: str) -> bool:
+    """ "渋谷道玄坂店", "松本駅": a branch. "田中工務店", "山田商店": a business name."""
+    return bool(BRANCH_RE.match(token)) and not re.search(r"商店|工務店|書店|本舗|薬店|酒店", token)
+
+
+def _clean_vendor(text: str) -> str:
+    text = re.sub(r"[\[\]【】「」『』()（）<>|:;,.、。・*＊_~\"'`]+", " ", text).strip()
+    tokens = text.split()
+    while len(tokens) > 1 and _is_branch(tokens[-1]):
+        tokens.pop()
+    # Drop stray OCR fragments (a lone Latin letter or symbol at either end).
+    while tokens and re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", tokens[-1]):
+        tokens.pop()
+    while tokens and re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", tokens[0]):
+        tokens.pop(0)
+    return _join_split_words(tokens)
+
+
+_KANA = re.compile(r"[\u3040-\u30ffー]")
+_CJK_TOKEN = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u3005ー]+")
+
+
+def _join_split_words(tokens: list[str]) -> str:
+    """Tesseract's jpn model splits words into pieces ("まいにちス トア"); glue single characters and
+    kana-to-kana breaks back together, keeping spaces between kanji words ("和食処 松乃") and Latin text."""
+    out: list[str] = []
+    for token in tokens:
+        if out and _CJK_TOKEN.fullmatch(token) and _CJK_TOKEN.fullmatch(out[-1]) and (
+            len(token) == 1 or len(out[-1]) == 1 or (_KANA.match(out[-1][-1]) and _KANA.match(token[0]))
+        ):
+            out[-1] += token
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
+def _japanese_ratio(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    jp = sum(1 for c in chars if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c == "ー")
+    return jp / len(chars)
+
+
+def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
+    if not lines:
+        return FieldReading(None, 0.0)
+    texts = [normalize(line.text) for line in lines]
+    heights = sorted(line.height for line in lines if line.height)
+    median_height = heights[len(heights) // 2] if heights else 0
+    first_top = min(line.top for line in lines)
+    last_bottom = max(line.top + line.height for line in lines) or 1
+    best: tuple[float, str] | None = None
+    for i, (line, text) in enumerate(zip(lines, texts, strict=True)):
+        # Keep the printed spacing in the value ("和食処 松乃"); match rules on the normalised text.
+        cleaned = _clean_vendor(unicodedata.normalize("NFKC", line.text))
+        if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
+            continue
+        if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
+            continue
+        ratio = _japanese_ratio(cleaned)
+        if ratio < 0.5:
+            continue
+        score = ratio
+        if COMPANY_RE.search(cleaned):
+            score += 1.5
+        if VENDOR_HINT.search(cleaned):
+            score += 0.8
+        if median_height and line.height:
+            score += min(1.5, max(-0.5, (line.height / median_height - 1.0) * 1.5))
+        # Position: top of a shop receipt, or right above the issuer's address/TEL/登録番号 block.
+        relative = (line.top - first_top) / max(1, last_bottom - first_top)
+        score += max(0.0, 0.8 - 2.5 * relative)
+        following = " ".join(texts[i + 1 : i + 4])
+        if re.search(r"〒|TEL|電話|登録番号|[都道府県].{0,6}[市区町村郡]", following):
+            score += 1.0
+        preceding = texts[i - 1] if i else ""
+        if re.search(r"様|御中", preceding) and not COMPANY_RE.search(cleaned):
+            score -= 0.3
+        score += 0.3 * line.conf
+        if best is None or score > best[0]:
+            best = (score, cleaned)
+    if best is None:
+        return FieldReading(None, 0.0)
+    score, value = best
+    return FieldReading(value, max(0.1, min(0.9, 0.2 + 0.15 * score)))
+
+
+# ---------------------------------------------------------------------------------------------
