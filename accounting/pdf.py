@@ -3,6 +3,7 @@
 import io
 import logging
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -53,7 +54,7 @@ def _styles():
 
 
 def _table(data, widths, *, header=True, align_right=()) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+    table = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     style = [("FONT", (0, 0), (-1, -1), GOTHIC, 8.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb"))]
     if header:
@@ -116,7 +117,7 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
         amount = format_yen(line.effective_amount)
         if line.approved_amount is not None and line.approved_amount != line.amount:
             amount += f"\n(申請 {format_yen(line.amount)})"
-        rows.append([str(index), _date(line.expense_date), category.name if category else "—",
+        rows.append([str(index), _date(line.expense_date), Paragraph(category.name if category else "—", s["base"]),
                      Paragraph(text, s["base"]), Paragraph(tax + (f"<br/><font size=7>{note}</font>" if note else ""),
                                                            s["base"]),
                      amount, format_yen(journal_line.tax_amount if journal_line and journal_line.tax_amount
@@ -125,7 +126,7 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
             image = _thumbnail(receipt)
             if image is not None:
                 thumbs.append((index, image))
-    story.append(_table(rows, [9 * mm, 20 * mm, 27 * mm, 58 * mm, 30 * mm, 21 * mm, 17 * mm], align_right=(5, 6)))
+    story.append(_table(rows, [8 * mm, 21 * mm, 30 * mm, 52 * mm, 31 * mm, 22 * mm, 18 * mm], align_right=(5, 6)))
 
     story.append(Paragraph("税率別合計", s["h2"]))
     totals = [["区分", "対象額（税込）", "うち消費税"],
@@ -140,14 +141,14 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
     story.append(Paragraph("承認履歴", s["h2"]))
     history = [["日時", "実行者", "内容", "コメント"]]
     for event in events:
-        when = event.created_at.astimezone().strftime("%Y/%m/%d %H:%M")
+        when = timezone.localtime(event.created_at).strftime("%Y/%m/%d %H:%M")
         actor = event.actor.display_name
         if event.on_behalf_of_id:
             actor += f"（{event.on_behalf_of.display_name} の代理）"
         what = (f"{event.get_from_status_display()} → {event.get_to_status_display()}"
                 if event.kind == ClaimEvent.Kind.STATUS else event.get_kind_display())
         history.append([when, actor, what, Paragraph(event.comment or "", s["base"])])
-    story.append(_table(history, [30 * mm, 40 * mm, 40 * mm, 72 * mm]))
+    story.append(_table(history, [34 * mm, 40 * mm, 40 * mm, 68 * mm]))
 
     if thumbs:
         story.append(Paragraph("領収書", s["h2"]))

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from expenses.rules.special_cases import (
     classify_special_case,
     purchase_totals,
 )
+from people.validators import BankLookupError, lookup_branch
 
 logger = logging.getLogger(__name__)
 
@@ -331,13 +333,17 @@ def do_export_journal(*, fmt: str, period_from: datetime.date, period_to: dateti
     return batch
 
 
-def _with_progress(entries: Iterable[JournalEntryRow], batch_id: int, every: int = 5000) -> Iterator[JournalEntryRow]:
+def _with_progress(entries: Iterable[JournalEntryRow], batch_id: int, *, every: int = 5000,
+                   seconds: float = 1.0) -> Iterator[JournalEntryRow]:
+    """Record progress for the page, at most once a second (each write is a commit)."""
     count = 0
+    last = time.monotonic()
     for entry in entries:
         yield entry
         count += 1
-        if count % every == 0:
+        if count % every == 0 and time.monotonic() - last >= seconds:
             ExportBatch.objects.filter(pk=batch_id).update(progress=count)
+            last = time.monotonic()
 
 
 def do_build_export_file(batch_id: int) -> ExportBatch:
@@ -475,6 +481,12 @@ def do_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.dat
         account = getattr(claim.applicant, "bank_account", None)
         if account is None:
             errors.append(_("%(name)s さんの振込口座が登録されていません。") % {"name": claim.applicant.display_name})
+            continue
+        try:  # the master may have changed since the employee registered the account (zengin-code)
+            lookup_branch(account.bank_code, account.branch_code)
+        except BankLookupError as exc:
+            errors.append(_("%(name)s さんの振込口座: %(error)s") % {"name": claim.applicant.display_name,
+                                                                   "error": exc})
             continue
         amount = _payable_amount(entry, claim.applicant)
         if amount <= 0:

@@ -156,7 +156,10 @@ def export_cancel(request: HttpRequest, batch_id: int) -> HttpResponse:
 def payment_list(request: HttpRequest) -> HttpResponse:
     payable = list(selectors.list_payable_claims())
     choices = [(claim.pk, claim.number) for claim in payable]
-    default_day = roll_to_business_day(timezone.localdate() + datetime.timedelta(days=3), "next")
+    roll = CompanySettings.load().payment_day_roll  # R11.2: the suggested day follows the company's rule
+    default_day = roll_to_business_day(timezone.localdate() + datetime.timedelta(days=3), roll)
+    if default_day <= timezone.localdate():
+        default_day = roll_to_business_day(timezone.localdate() + datetime.timedelta(days=3), "next")
     form = PaymentForm(request.POST or None, claim_choices=choices,
                        initial={"transfer_date": default_day, "claims": [c for c, _ in choices]})
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ class Mail:
 
 
 def _absolute(path: str) -> str:
-    base = getattr(settings, "SEISAN_BASE_URL", "http://localhost:8000").rstrip("/")
+    base = settings.SEISAN_BASE_URL.rstrip("/")
     return f"{base}{path}"
 
 

@@ -5,8 +5,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -208,14 +209,27 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         results = services.check_bulk_approve(ids, acting_user=request.user, comment=request.POST.get("comment", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("approvals:queue")
+        return _queue_redirect(request)
+    return _bulk_result(request, results)
+
+
+def _queue_redirect(request: HttpRequest) -> HttpResponse:
+    """Back to the queue with the filters the approver had (a query string only, never a URL)."""
+    querystring = QueryDict(request.POST.get("querystring", ""), mutable=True)
+    querystring.pop("page", None)
+    url = reverse("approvals:queue")
+    return redirect(f"{url}?{querystring.urlencode()}" if querystring else url)
+
+
+def _bulk_result(request: HttpRequest, results: list[dict]) -> HttpResponse:
     ok = [r for r in results if r["ok"]]
     failed = [r for r in results if not r["ok"]]
     if ok:
-        messages.success(request, _("%(n)d件を承認しました。") % {"n": len(ok)})
+        numbers = "、".join(r["number"] for r in ok[:10]) + (_(" ほか%(n)d件") % {"n": len(ok) - 10} if len(ok) > 10 else "")
+        messages.success(request, _("%(n)d件を承認しました（%(numbers)s）。") % {"n": len(ok), "numbers": numbers})
     for result in failed:
         messages.error(request, f"{result['number'] or result['step_id']}: {result['message']}")
-    return redirect("approvals:queue")
+    return _queue_redirect(request)
 
 
 @login_required

@@ -83,7 +83,6 @@ class EmployeeGradeAdmin(admin.ModelAdmin):
     list_display = ("user", "grade")
     list_filter = ("grade",)
     search_fields = ("user__username", "user__name")
-    autocomplete_fields = ()
 
 
 @admin.register(CommuterPass)

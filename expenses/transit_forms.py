@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from expenses.services.ic_import import MAX_PASTE_CHARS
 from expenses.services.transit import TransitInput
 from expenses.services.trips import TripInput
-from expenses.transit_models import FareKind, Mode, Region
+from expenses.transit_models import FareKind, FareSource, Mode, Region
 
 
 class YenField(forms.IntegerField):
@@ -49,6 +49,12 @@ class TransitForm(forms.Form):
     purchase_ref = forms.CharField(label=_("同時購入の番号"), max_length=40, required=False,
                                    help_text=_("複数枚をまとめて購入したきっぷは同じ番号にします（3万円未満の判定は購入単位）。"))
     save_favourite_as = forms.CharField(label=_("よく使う経路に保存（名前）"), max_length=60, required=False)
+    business_trip = forms.TypedChoiceField(label=_("出張"), required=False, coerce=int, empty_value=None,
+                                           choices=[("", _("出張ではない"))])
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    provider = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    engine_version = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    serialize_data = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput)
 
     def to_input(self) -> TransitInput:
         d = self.cleaned_data
@@ -59,8 +65,14 @@ class TransitForm(forms.Form):
             deducted_fare_oneway=d.get("deducted_fare_oneway"), purpose=d.get("purpose") or "",
             destination=d.get("destination") or "", purchase_ref=d.get("purchase_ref") or "",
             save_favourite_as=d.get("save_favourite_as") or "",
-            fare_source=self.data.get("fare_source") or "manual",
+            fare_source=self.data.get("fare_source") if self.data.get("fare_source") in FareSource.values
+            else FareSource.MANUAL,
+            provider=d.get("provider") or "", engine_version=d.get("engine_version") or "",
+            serialize_data=d.get("serialize_data") or "", business_trip_id=d.get("business_trip"),
         )
+
+    def set_trips(self, trips) -> None:
+        self.fields["business_trip"].choices = [("", _("出張ではない")), *[(t.pk, str(t)) for t in trips]]
 
 
 class IcUploadForm(forms.Form):

@@ -11,6 +11,7 @@ from core.exceptions import NotFoundOrForbidden
 from expenses.rules.commuter_pass import PassSection, overlaps_pass
 from expenses.transit.stations import normalize_station_name
 from expenses.transit_models import (
+    BusinessTrip,
     CommuterPass,
     FareKind,
     FareSource,
@@ -116,6 +117,10 @@ def access_commuter_pass(user, pass_id: int) -> CommuterPass:
     return row
 
 
+def list_business_trips(claim) -> list[BusinessTrip]:
+    return list(BusinessTrip.objects.filter(claim=claim).order_by("start_date", "id"))
+
+
 def list_favourites(user) -> list[FavouriteRoute]:
     return list(FavouriteRoute.objects.filter(user=user).order_by("name", "id"))
 
@@ -153,7 +158,9 @@ def _sections_by_user(user_ids) -> dict[int, list[PassSection]]:
 def transit_warnings_for_lines(lines) -> dict[int, list[str]]:
     """Warnings for approvers, per line id: pass overlap, unknown stations, partial deduction.
 
-    Two queries whatever the number of lines (details, then passes of the applicants)."""
+    Lines without transit details get no key. Two queries whatever the number of lines (details, then the
+    applicants' passes). Templates can show the route itself with `{% load transit_tags %}{% transit_line line %}`.
+    """
     line_ids = [line.pk for line in lines]
     details = list(TransitDetail.objects.filter(line_id__in=line_ids).select_related("line__claim"))
     sections = _sections_by_user({d.line.claim.applicant_id for d in details})

@@ -12,20 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from core.exceptions import ApplicationError, ConflictError, NotFoundOrForbidden, ValidationFailed
 from expenses.selectors import access_claim
 from expenses.services.ic_import import check_import_ic_trips, parse_ic_history, preview_ic_import
-from expenses.services.transit import (
+from expenses.services.transit import TransitInput, check_add_transit_line, get_fare_provider, preview_transit
+from expenses.services.transit_personal import (
     PassInput,
-    TransitInput,
-    check_add_transit_line,
     check_create_commuter_pass,
     check_delete_commuter_pass,
     check_delete_favourite,
     check_repeat_trips,
     check_use_favourite,
-    get_fare_provider,
-    preview_transit,
 )
 from expenses.services.trips import check_create_business_trip, compute_allowance, grade_of
 from expenses.transit.ic_formats import IcImportError
@@ -33,6 +30,7 @@ from expenses.transit.providers import FareProviderUnavailable
 from expenses.transit_forms import IcUploadForm, PassForm, TransitForm, TripForm
 from expenses.transit_models import FareKind, Grade, Mode, split_via
 from expenses.transit_selectors import (
+    list_business_trips,
     list_commuter_passes,
     list_favourites,
     list_recent_trips,
@@ -69,6 +67,7 @@ def _attach(form, exc: ValidationFailed) -> list[str]:
 
 def _transit_page(request, claim, form, *, status=200, general=()) -> HttpResponse:
     today = timezone.localdate()
+    form.set_trips(list_business_trips(claim))
     return render(request, "expenses/transit/line_form.html", {
         "claim": claim, "form": form, "general_errors": general, "details": list_transit_details(claim),
         "favourites": list_favourites(request.user), "recent": list_recent_trips(request.user, today=today),
@@ -82,13 +81,19 @@ def transit_new(request: HttpRequest, claim_id: int) -> HttpResponse:
     if (response := _editable_or_redirect(request, claim)) is not None:
         return response
     if request.method != "POST":
-        return _transit_page(request, claim, TransitForm(initial={"expense_date": timezone.localdate()}))
+        return _transit_page(request, claim, TransitForm(initial={"expense_date": timezone.localdate(),
+                                                                  "version": claim.version}))
     form = TransitForm(request.POST)
+    form.set_trips(list_business_trips(claim))
     if not form.is_valid():
         messages.error(request, _("入力内容を確認してください。"))
         return _transit_page(request, claim, form, status=400)
     try:
-        line = check_add_transit_line(claim.pk, acting_user=request.user, data=form.to_input())
+        line = check_add_transit_line(claim.pk, acting_user=request.user, data=form.to_input(),
+                                      expected_version=form.cleaned_data.get("version"))
+    except ConflictError as exc:  # a double submit: the first one added the line
+        messages.info(request, exc.message)
+        return redirect("expenses:transit-new", claim_id=claim.pk)
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return _transit_page(request, claim, form, status=400, general=_attach(form, exc))
@@ -147,9 +152,11 @@ def transit_repeat(request: HttpRequest, claim_id: int) -> HttpResponse:
     return redirect("expenses:transit-new", claim_id=claim.pk)
 
 
-def _ic_page(request, claim, form, *, rows=None, payload="", kind="", status=200, error="") -> HttpResponse:
+def _ic_page(request, claim, form, *, rows=None, payload="", kind="", status=200, error="",
+             ignored=0) -> HttpResponse:
     return render(request, "expenses/transit/ic_import.html", {
         "claim": claim, "form": form, "rows": rows, "payload": payload, "kind": kind, "error": error,
+        "ignored_count": ignored,
         "selectable_count": sum(1 for r in rows or [] if r.selectable),
     }, status=status)
 
@@ -198,7 +205,8 @@ def ic_import(request: HttpRequest, claim_id: int) -> HttpResponse:
         return _ic_page(request, claim, form, status=400, error=exc.message)
     if "import" not in request.POST:
         rows = preview_ic_import(request.user, result, today=today)
-        return _ic_page(request, claim, form, rows=rows, payload=payload, kind=kind)
+        return _ic_page(request, claim, form, rows=rows, payload=payload, kind=kind,
+                        ignored=len(result.ignored) + len(result.duplicates))
     selected = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
     deducted = _deducted_fares(request.POST)
     try:
@@ -325,6 +333,7 @@ def fare_lookup(user, params) -> dict:
                     "fare_oneway": route.fare_oneway, "charges_oneway": route.charges, "fare_kind": fare_kind,
                     "via": "・".join(p.name for p in route.points[1:-1]), "mode": mode,
                     "provider": route.provider, "engine_version": route.engine_version,
+                    "serialize_data": route.serialize_data,
                 })
         except FareProviderUnavailable as exc:
             provider_error = exc.message

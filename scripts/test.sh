@@ -137,7 +137,20 @@ run_pytest "smoke (SQLite, no servers)" "$TMP/smoke.log" \
     env -u DATABASE_URL -u DATABASE_URL_FILE -u REDIS_URL -u REDIS_URL_FILE -u SEISAN_REDIS_PREFIX \
     SEISAN_VAR_DIR="$TMP/smoke-var" "$PY" -m pytest -m smoke
 
+count() {  # count WORD LOGFILE...: the sum of "N WORD" over pytest's final summary lines
+    local word=$1 total=0 n
+    shift
+    for logfile in "$@"; do
+        n=$(summary_line "$logfile" | grep -oE "[0-9]+ $word" | grep -oE '^[0-9]+' || true)
+        total=$(( total + ${n:-0} ))
+    done
+    echo "$total"
+}
+
 echo
 echo "================ make test: summary ($(( $(date +%s) - began ))s) ================"
 printf '%s\n' "${results[@]}"
+passed=$(count passed "$TMP/pytest.log" "$TMP/smoke.log")
+failed_tests=$(( $(count failed "$TMP/pytest.log" "$TMP/smoke.log") + $(count error "$TMP/pytest.log" "$TMP/smoke.log") ))
+echo "total: $passed passed, $failed_tests failed"
 exit "$failed"

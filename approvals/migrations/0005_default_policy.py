@@ -2,17 +2,7 @@
 
 from django.db import migrations
 
-TRIGGER = """
-CREATE OR REPLACE FUNCTION seisan_reject_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit rows in % are append-only', TG_TABLE_NAME;
-END;
-$$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS approvals_linecorrection_append_only ON approvals_linecorrection;
-CREATE TRIGGER approvals_linecorrection_append_only BEFORE UPDATE ON approvals_linecorrection
-    FOR EACH ROW EXECUTE FUNCTION seisan_reject_change();
-"""
-DROP = "DROP TRIGGER IF EXISTS approvals_linecorrection_append_only ON approvals_linecorrection;"
+from core.migration_ops import append_only
 
 
 def forwards(apps, schema_editor):
@@ -20,13 +10,6 @@ def forwards(apps, schema_editor):
 
     seed_default_policy(apps.get_model("approvals", "ApprovalPolicy"), apps.get_model("approvals", "ApprovalRule"),
                         apps.get_model("expenses", "ExpenseCategory"), apps.get_model("auth", "Group"))
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
@@ -35,4 +18,6 @@ class Migration(migrations.Migration):
         ("expenses", "0004_line_approval_corrections"),
         ("people", "0002_roles"),
     ]
-    operations = [migrations.RunPython(forwards, backwards)]
+    # Corrections may disappear with a line an employee deletes from a returned claim, so only UPDATE is refused.
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop),
+                  append_only("approvals_linecorrection", events="UPDATE")]

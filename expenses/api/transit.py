@@ -5,7 +5,8 @@ One APIView per operation; each calls one service or selector. Errors use the pr
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -13,12 +14,13 @@ from rest_framework.views import APIView
 
 from expenses.selectors import access_claim
 from expenses.services.ic_import import check_import_ic_trips, parse_ic_history, preview_ic_import
-from expenses.services.transit import (
+from expenses.services.transit import TransitInput, check_add_transit_line
+from expenses.services.transit_personal import (
     PassInput,
-    TransitInput,
-    check_add_transit_line,
     check_create_commuter_pass,
     check_delete_commuter_pass,
+    check_delete_favourite,
+    check_repeat_trips,
     check_use_favourite,
 )
 from expenses.services.trips import TripInput, check_create_business_trip
@@ -71,9 +73,17 @@ class TransitLineInputSerializer(serializers.Serializer):
                                              default="employee")
     fare_source = serializers.ChoiceField(choices=["manual", "route_master", "history", "provider"], default="manual")
     save_favourite_as = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    provider = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    engine_version = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    serialize_data = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    business_trip_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text="The claim version read before; a repeated POST then gets 409.")
 
     def to_input(self) -> TransitInput:
-        return TransitInput(**self.validated_data)
+        data = dict(self.validated_data)
+        data.pop("version", None)
+        return TransitInput(**data)
 
 
 def _details_for_line_ids(line_ids: list[int]) -> list[TransitDetail]:
@@ -97,7 +107,8 @@ class TransitLineListCreateApi(APIView):
         access_claim(request.user, claim_id)  # 404 before 400: ids cannot be probed
         serializer = TransitLineInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        line = check_add_transit_line(claim_id, acting_user=request.user, data=serializer.to_input())
+        line = check_add_transit_line(claim_id, acting_user=request.user, data=serializer.to_input(),
+                                      expected_version=serializer.validated_data.get("version"))
         return Response(TransitDetailSerializer(_details_for_line_ids([line.pk])[0]).data,
                         status=status.HTTP_201_CREATED)
 
@@ -105,11 +116,17 @@ class TransitLineListCreateApi(APIView):
 class FareLookupApi(APIView):
     """Fare suggestions for from/to (route master, own history, route search) and the pass preview."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter(name, str, required=False) for name in
+                    ("from", "to", "date", "mode", "fare_kind", "round_trip", "fare", "charges", "deducted", "via")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return Response(fare_lookup(request.user, request.query_params))
 
 
 class StationSuggestApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("q", str)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:50]
         return Response({"results": list_station_suggestions(request.user, query)})
@@ -141,6 +158,7 @@ class CommuterPassListCreateApi(APIView):
 
 
 class CommuterPassDeleteApi(APIView):
+    @extend_schema(responses={204: None})
     def delete(self, request, pass_id: int):
         check_delete_commuter_pass(pass_id, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -170,7 +188,7 @@ class IcImportPreviewApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request=IcImportInputSerializer)
+    @extend_schema(request=IcImportInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, claim_id: int):
         access_claim(request.user, claim_id)
         _data, result = _parse_ic(request)
@@ -232,6 +250,31 @@ class FavouriteUseApi(APIView):
                         status=status.HTTP_201_CREATED)
 
 
+class FavouriteDeleteApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, favourite_id: int):
+        check_delete_favourite(favourite_id, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RepeatInputSerializer(serializers.Serializer):
+    transit_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
+
+
+class TransitRepeatApi(APIView):
+    """Repeat earlier trips (e.g. last month's to a client) one month later."""
+
+    @extend_schema(request=RepeatInputSerializer, responses={201: TransitDetailSerializer(many=True)})
+    def post(self, request, claim_id: int):
+        access_claim(request.user, claim_id)
+        serializer = RepeatInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = check_repeat_trips(claim_id, acting_user=request.user,
+                                   line_ids=serializer.validated_data["transit_ids"])
+        details = _details_for_line_ids([line.pk for line in lines])
+        return Response({"results": TransitDetailSerializer(details, many=True).data}, status=status.HTTP_201_CREATED)
+
+
 class BusinessTripInputSerializer(serializers.Serializer):
     destination = serializers.CharField(max_length=100)
     purpose = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -242,7 +285,7 @@ class BusinessTripInputSerializer(serializers.Serializer):
 
 
 class BusinessTripCreateApi(APIView):
-    @extend_schema(request=BusinessTripInputSerializer)
+    @extend_schema(request=BusinessTripInputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, claim_id: int):
         access_claim(request.user, claim_id)
         serializer = BusinessTripInputSerializer(data=request.data)
@@ -271,4 +314,6 @@ urlpatterns = [
     path("transit/passes/", CommuterPassListCreateApi.as_view(), name="api-transit-passes"),
     path("transit/passes/<int:pass_id>/", CommuterPassDeleteApi.as_view(), name="api-transit-pass-delete"),
     path("transit/favourites/", FavouriteListApi.as_view(), name="api-transit-favourites"),
+    path("transit/favourites/<int:favourite_id>/", FavouriteDeleteApi.as_view(), name="api-transit-favourite-delete"),
+    path("claims/<int:claim_id>/transit-lines/repeat/", TransitRepeatApi.as_view(), name="api-transit-repeat"),
 ]

@@ -105,6 +105,22 @@ def _japanese_ratio(text: str) -> float:
     return jp / len(chars)
 
 
+_HONORIFIC = re.compile(r"^\s*(様|御中|殿|樣|檬)\s*$")
+
+
+def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
+    """Forms print 様 far to the right of the recipient's name, so OCR splits it into its own line."""
+    if not line.height:
+        return False
+    middle = line.top + line.height / 2
+    for other, text in zip(lines, texts, strict=True):
+        if other is line or not _HONORIFIC.match(text) or other.left <= line.left:
+            continue
+        if abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * 0.8:
+            return True
+    return False
+
+
 def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
     if not lines:
         return FieldReading(None, 0.0)
@@ -121,6 +137,8 @@ def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
             continue
         if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
             continue
+        if _addressed_on_same_row(line, lines, texts):
+            continue  # the recipient (宛名): 様 / 御中 printed further along the same row
         ratio = _japanese_ratio(cleaned)
         if ratio < 0.5:
             continue

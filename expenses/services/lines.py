@@ -183,6 +183,10 @@ def apply_line(target: ClaimLine, line: LineInput, ctx: LineContext, position: i
     target.payment_method = line.payment_method
     target.no_receipt_reason = line.no_receipt_reason.strip()
     target.ocr_filled_fields = sorted(ocr_filled)
+    if target.approved_amount is not None and (target.amount or 0) < target.approved_amount:
+        # The employee lowered the amount below an approver's correction: the correction no longer applies
+        # (its LineCorrection record stays in the history).
+        target.approved_amount = None
     set_registration_number(target, target.registration_number_raw)
     compute_line_tax(target, ctx.rates, ctx.rounding)
     return target

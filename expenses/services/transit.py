@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from approvals.events import record_claim_event
 from approvals.models import ClaimEvent
-from core.exceptions import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from core.exceptions import ApplicationError, ConflictError, ValidationFailed
 from expenses.inputs import LineInput
 from expenses.models import Claim, ClaimLine, ExpenseCategory, TaxCategory
 from expenses.rules.commuter_pass import DeductionKind, PassSection, deduct_for_trip
@@ -34,12 +34,14 @@ from expenses.services.lines import LineContext, apply_line, recompute_totals
 from expenses.services.trips import BOOK_ONLY_PREFIX
 from expenses.transit.providers import EkispertProvider, FareProvider, NullProvider
 from expenses.transit_models import (
+    BusinessTrip,
     CommuterPass,
     FareKind,
     FareSource,
     FavouriteRoute,
     Mode,
     PassDeductionKind,
+    Region,
     TransitDetail,
     split_via,
 )
@@ -89,6 +91,7 @@ class TransitInput:
     serialize_data: str = ""
     save_favourite_as: str = ""
     ic_on_pass: bool = False  # the IC card's own 定期 marker (the card already charged the uncovered part)
+    business_trip_id: int | None = None  # a fare on a 出張 of this claim (R3.5: taxi/air become book-only)
 
 
 @dataclass
@@ -224,13 +227,15 @@ def _description(data: TransitInput) -> str:
 
 
 def build_transit_line(claim: Claim, data: TransitInput, preview: TransitPreview, *, ctx: LineContext,
-                       categories: dict[str, ExpenseCategory], position: int) -> tuple[ClaimLine, TransitDetail]:
+                       categories: dict[str, ExpenseCategory], position: int,
+                       business_trip: BusinessTrip | None = None) -> tuple[ClaimLine, TransitDetail]:
     """An unsaved ClaimLine (through apply_line: tax, rounding) and its unsaved TransitDetail."""
     mode = Mode(data.mode)
-    category = categories[CATEGORY_CODES.get(mode, "TRANSIT")]
+    overseas = business_trip is not None and business_trip.region == Region.OVERSEAS
+    category = categories["TRAVEL_OS" if overseas else CATEGORY_CODES.get(mode, "TRANSIT")]
     line_input = LineInput(
         expense_date=data.expense_date, category_id=category.pk, amount=preview.amount,
-        tax_category=TaxCategory.STANDARD, vendor=f"{mode.label}（{FareKind(data.fare_kind).label}）"[:100],
+        tax_category=TaxCategory.OUT_OF_SCOPE if overseas else TaxCategory.STANDARD, vendor=f"{mode.label}（{FareKind(data.fare_kind).label}）"[:100],
         description=_description(data), payment_method=data.payment_method,
     )
     line = apply_line(ClaimLine(claim=claim), line_input, ctx, position)
@@ -243,19 +248,20 @@ def build_transit_line(claim: Claim, data: TransitInput, preview: TransitPreview
         engine_version=data.engine_version[:60], serialize_data=data.serialize_data,
         pass_deduction=preview.deduction, pass_deducted_amount=preview.gross_amount - preview.amount,
         pass_message=preview.deduction_message[:300], from_unknown=preview.from_unknown,
-        to_unknown=preview.to_unknown,
+        to_unknown=preview.to_unknown, business_trip=business_trip,
     )
     return line, detail
 
 
 def _categories() -> dict[str, ExpenseCategory]:
-    found = {c.code: c for c in ExpenseCategory.objects.filter(code__in=["TRANSIT", "TAXI", "AIR"], is_active=True)}
-    if len(found) < 3:
+    found = {c.code: c for c in ExpenseCategory.objects.filter(code__in=["TRANSIT", "TAXI", "AIR", "TRAVEL_OS"],
+                                                                is_active=True)}
+    if len(found) < 4:
         raise ApplicationError(_("交通費の経費科目（電車・バス、タクシー、航空券）が設定されていません。経理に連絡してください。"))
     return found
 
 
-def _check_editable(claim: Claim) -> None:
+def ensure_editable(claim: Claim) -> None:
     if not claim.is_editable:
         raise ApplicationError(_("提出済みの申請は編集できません。"))
 
@@ -282,6 +288,7 @@ def reclassify_claim_transit(claim: Claim) -> None:
             payment_method=PaymentMethod(line.payment_method),
             transport_mode=rule_mode(detail.mode),
             on_business_trip=detail.business_trip_id is not None,
+            overseas=detail.business_trip is not None and detail.business_trip.region == Region.OVERSEAS,
         )
         result = classify_special_case(facts)
         detail.special_case = result.special_case.value if result.special_case.is_book_only else ""
@@ -310,9 +317,16 @@ def finish_claim_write(claim: Claim, *, acting_user, diff: dict) -> None:
 
 
 @transaction.atomic
-def check_add_transit_line(claim_id: int, *, acting_user, data: TransitInput) -> ClaimLine:
+def check_add_transit_line(claim_id: int, *, acting_user, data: TransitInput,
+                           expected_version: int | None = None) -> ClaimLine:
+    """`expected_version` (the claim version the form was opened on) makes a double submit add one line."""
     claim = access_claim(acting_user, claim_id, for_update=True)
-    _check_editable(claim)
+    ensure_editable(claim)
+    if expected_version is not None and expected_version != claim.version:
+        raise ConflictError(
+            _("この申請は別の画面で更新されたか、すでに追加済みです。明細を確認してください。"),
+            extra={"current_version": claim.version},
+        )
     ctx = LineContext.load()
     errors: dict[str, str] = {}
     validate_transit(data, today=ctx.today, errors=errors)
@@ -320,6 +334,12 @@ def check_add_transit_line(claim_id: int, *, acting_user, data: TransitInput) ->
         errors["save_favourite_as"] = _("名前は60文字以内で入力してください。")
     if errors:
         raise ValidationFailed(_("入力内容を確認してください。"), extra={"fields": errors})
+    trip = None
+    if data.business_trip_id is not None:
+        trip = BusinessTrip.objects.filter(pk=data.business_trip_id, claim=claim).first()
+        if trip is None:
+            raise ValidationFailed(_("入力内容を確認してください。"), extra={"fields": {
+                "business_trip": _("この申請の出張を選択してください。")}})
     preview = preview_transit(acting_user, data)
     if preview.deduction == PassDeductionKind.PARTIAL and data.deducted_fare_oneway is None and not data.ic_on_pass:
         raise ValidationFailed(preview.deduction_message, extra={"fields": {
@@ -329,7 +349,7 @@ def check_add_transit_line(claim_id: int, *, acting_user, data: TransitInput) ->
             _("定期区間控除: 全区間が定期券の範囲内のため精算額は ¥0 です。明細は作成しません。"),
             extra={"fields": {"fare_oneway": preview.deduction_message}},
         )
-    line = do_add_transit_lines(claim, [(data, preview)], ctx=ctx, acting_user=acting_user)[0]
+    line = do_add_transit_lines(claim, [(data, preview)], ctx=ctx, acting_user=acting_user, business_trip=trip)[0]
     if data.save_favourite_as.strip():
         do_save_favourite(acting_user, name=data.save_favourite_as.strip(), data=data)
     return line
@@ -340,13 +360,13 @@ def do_add_transit_lines(claim: Claim, items: list[tuple[TransitInput, TransitPr
                          acting_user, business_trip=None) -> list[ClaimLine]:
     categories = _categories()
     position = next_position(claim)
-    built = [build_transit_line(claim, data, preview, ctx=ctx, categories=categories, position=position + i)
+    built = [build_transit_line(claim, data, preview, ctx=ctx, categories=categories, position=position + i,
+                                business_trip=business_trip)
              for i, (data, preview) in enumerate(items)]
     lines = ClaimLine.objects.bulk_create([line for line, _detail in built])
     details = []
     for line, (_unsaved, detail) in zip(lines, built, strict=True):
         detail.line = line
-        detail.business_trip = business_trip
         details.append(detail)
     TransitDetail.objects.bulk_create(details)
     finish_claim_write(claim, acting_user=acting_user, diff={"transit_lines_added": len(lines)})
@@ -366,120 +386,3 @@ def do_save_favourite(user, *, name: str, data: TransitInput) -> FavouriteRoute:
                   "destination": data.destination.strip()},
     )
     return favourite
-
-
-def favourite_input(favourite: FavouriteRoute, on_date: datetime.date) -> TransitInput:
-    return TransitInput(
-        expense_date=on_date, from_station=favourite.from_station, to_station=favourite.to_station,
-        fare_oneway=favourite.fare_oneway, via=favourite.via, mode=favourite.mode, round_trip=favourite.round_trip,
-        fare_kind=favourite.fare_kind, charges_oneway=favourite.charges_oneway, purpose=favourite.purpose,
-        destination=favourite.destination, fare_source=FareSource.HISTORY,
-    )
-
-
-@transaction.atomic
-def check_use_favourite(claim_id: int, favourite_id: int, *, acting_user, on_date: datetime.date | None) -> ClaimLine:
-    """One click: the favourite route becomes a line on `on_date` (today by default)."""
-    favourite = FavouriteRoute.objects.filter(pk=favourite_id, user=acting_user).first()
-    if favourite is None:
-        raise NotFoundOrForbidden
-    ctx_today = LineContext.load().today
-    return check_add_transit_line(claim_id, acting_user=acting_user,
-                                  data=favourite_input(favourite, on_date or ctx_today))
-
-
-@transaction.atomic
-def check_delete_favourite(favourite_id: int, *, acting_user) -> None:
-    deleted, _rows = FavouriteRoute.objects.filter(pk=favourite_id, user=acting_user).delete()
-    if not deleted:
-        raise NotFoundOrForbidden
-
-
-@transaction.atomic
-def check_repeat_trips(claim_id: int, *, acting_user, line_ids: list[int], shift_months: int = 1) -> list[ClaimLine]:
-    """Repeat earlier trips (e.g. last month's to a client) one month later; future dates are refused."""
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    _check_editable(claim)
-    ctx = LineContext.load()
-    sources = list(TransitDetail.objects.filter(pk__in=line_ids, line__claim__applicant=acting_user)
-                   .select_related("line"))
-    if not sources or len(sources) != len(set(line_ids)):
-        raise ValidationFailed(_("繰り返す交通費を選択してください。"), extra={"fields": {"lines": _("選択し直してください。")}})
-    items, errors = [], {}
-    sections = pass_sections_for(acting_user)
-    for index, src in enumerate(sources):
-        data = TransitInput(
-            expense_date=_shift(src.line.expense_date, shift_months), from_station=src.from_station,
-            to_station=src.to_station, fare_oneway=src.fare_oneway, via=src.via, mode=src.mode,
-            round_trip=src.round_trip, fare_kind=src.fare_kind, charges_oneway=src.charges_oneway,
-            deducted_fare_oneway=src.claimed_fare_oneway if src.pass_deduction == PassDeductionKind.PARTIAL else None,
-            purpose=src.purpose, destination=src.destination, fare_source=FareSource.HISTORY,
-        )
-        validate_transit(data, today=ctx.today, errors=errors, prefix=f"lines.{index}.")
-        preview = preview_transit(acting_user, data, sections=sections)
-        if preview.amount > 0:
-            items.append((data, preview))
-    if errors:
-        raise ValidationFailed(_("繰り返せない交通費があります。"), extra={"fields": errors})
-    if not items:
-        raise ApplicationError(_("定期区間控除により精算額が ¥0 のため、明細は作成しません。"))
-    return do_add_transit_lines(claim, items, ctx=ctx, acting_user=acting_user)
-
-
-def _shift(day: datetime.date | None, months: int) -> datetime.date | None:
-    if day is None:
-        return None
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=d)
-        except ValueError:
-            continue
-    return None
-
-
-@dataclass
-class PassInput:
-    from_station: str
-    to_station: str
-    valid_from: datetime.date | None
-    valid_until: datetime.date | None
-    via: str = ""
-    stations: list[str] = field(default_factory=list)
-    label: str = ""
-
-
-@transaction.atomic
-def check_create_commuter_pass(*, acting_user, data: PassInput) -> CommuterPass:
-    errors: dict[str, str] = {}
-    if not data.from_station.strip():
-        errors["from_station"] = _("区間の駅を入力してください。")
-    if not data.to_station.strip():
-        errors["to_station"] = _("区間の駅を入力してください。")
-    elif data.to_station.strip() == data.from_station.strip():
-        errors["to_station"] = _("区間の両端に同じ駅は指定できません。")
-    if data.valid_from is None:
-        errors["valid_from"] = _("有効開始日を入力してください。")
-    if data.valid_until is None:
-        errors["valid_until"] = _("有効終了日を入力してください。")
-    elif data.valid_from and data.valid_until < data.valid_from:
-        errors["valid_until"] = _("有効終了日は開始日以降にしてください。")
-    elif data.valid_from and (data.valid_until - data.valid_from).days > 366:
-        errors["valid_until"] = _("定期券の有効期間は1年以内です。")
-    if len(data.stations) > 60 or any(len(s) > MAX_STATION for s in data.stations):
-        errors["stations"] = _("途中の駅が多すぎるか、駅名が長すぎます。")
-    if errors:
-        raise ValidationFailed(_("入力内容を確認してください。"), extra={"fields": errors})
-    return CommuterPass.objects.create(
-        user=acting_user, from_station=data.from_station.strip(), to_station=data.to_station.strip(),
-        via=data.via.strip()[:200], stations=[s.strip() for s in data.stations if s.strip()],
-        valid_from=data.valid_from, valid_until=data.valid_until, label=data.label.strip()[:100],
-    )
-
-
-@transaction.atomic
-def check_delete_commuter_pass(pass_id: int, *, acting_user) -> None:
-    deleted, _rows = CommuterPass.objects.filter(pk=pass_id, user=acting_user).delete()
-    if not deleted:
-        raise NotFoundOrForbidden

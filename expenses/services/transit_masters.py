@@ -32,6 +32,8 @@ class MasterImportResult:
 
 
 def _decode(data: bytes) -> str:
+    if b"\x00" in data:  # UTF-16 or a binary file (Excel .xlsx saved as .csv)
+        raise MasterImportError(_("文字コードを判別できません。UTF-8 または Shift_JIS のCSVを指定してください。"))
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return data.decode(encoding)

@@ -100,6 +100,7 @@
       if (s.charges_oneway) charges.value = s.charges_oneway;
       if (s.via && !via.value) via.value = s.via;
       source.value = s.source;
+      ["provider", "engine_version", "serialize_data"].forEach(function (k) { var f = el(k); if (f) f.value = s[k] || ""; });
       state.autofilled = true;
       suggestList.querySelectorAll(".suggest__item").forEach(function (x) { x.classList.toggle("is-used", x === button); });
       recompute();
@@ -134,7 +135,7 @@
     }, 200);
 
     [fare, charges, deducted].forEach(function (x) {
-      x.addEventListener("input", function () { if (x === fare) { state.autofilled = false; source.value = "manual"; } recompute(); lookup(); });
+      x.addEventListener("input", function () { if (x === fare) { state.autofilled = false; source.value = "manual"; ["provider", "engine_version", "serialize_data"].forEach(function (k) { var f = el(k); if (f) f.value = ""; }); } recompute(); lookup(); });
     });
     [from, to, date, mode, via].forEach(function (x) { x.addEventListener("change", lookup); });
     [from, to].forEach(function (x) { x.addEventListener("input", lookup); });

@@ -60,3 +60,24 @@ def make_approved_claim(alice, carol, categories):
         return approve(claim, by=carol)
 
     return make
+
+
+def next_bank_day(after: datetime.date | None = None) -> datetime.date:
+    """A transfer date that stays valid whenever the suite runs: the next bank business day after today."""
+    from core.calendar import next_business_day
+
+    return next_business_day(after or datetime.date.today())
+
+
+def next_closed_days(today: datetime.date | None = None) -> list[datetime.date]:
+    """Future bank holidays of each kind: a Saturday, a national holiday, 12/31 and 1/3 (R11.1)."""
+    from core.calendar import is_national_holiday
+
+    today = today or datetime.date.today()
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    holiday = next(today + datetime.timedelta(days=n) for n in range(1, 400)
+                   if is_national_holiday(today + datetime.timedelta(days=n))
+                   and (today + datetime.timedelta(days=n)).weekday() < 5)
+    year_end = datetime.date(today.year if today < datetime.date(today.year, 12, 31) else today.year + 1, 12, 31)
+    new_year = datetime.date(year_end.year + 1, 1, 3)
+    return [saturday, holiday, year_end, new_year]

@@ -1,6 +1,5 @@
 """全銀 payment batches: business days only, 120-byte records and totals, a claim is paid once."""
 
-import datetime
 import io
 
 import pytest
@@ -15,10 +14,11 @@ from accounting.services import (
     do_post_claim,
 )
 from core.exceptions import ApplicationError, NotFoundOrForbidden
+from tests.accounting.conftest import next_bank_day, next_closed_days
 
 pytestmark = pytest.mark.django_db
 
-BUSINESS_DAY = datetime.date(2026, 11, 24)  # Tuesday after 勤労感謝の日 (Mon 11/23)
+BUSINESS_DAY = next_bank_day()
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_it_builds_a_zengin_file_with_totals(payable, carol):
     assert [len(r) for r in rows] == [120] * 4
     assert [r[:1] for r in rows] == [b"1", b"2", b"8", b"9"]
     header = rows[0].decode("cp932")
-    assert header[1:3] == "21" and header[4:14] == "1234567890" and header[54:58] == "1124"
+    assert header[1:3] == "21" and header[4:14] == "1234567890" and header[54:58] == f"{BUSINESS_DAY:%m%d}"
     data = rows[1].decode("cp932")
     assert data[1:5] == "0005" and data[43:50] == "7654321" and data[50:80].rstrip() == "ﾔﾏﾀﾞ ﾀﾛｳ"
     assert int(data[80:90]) == 2300
@@ -53,8 +53,7 @@ def test_it_builds_a_zengin_file_with_totals(payable, carol):
     assert (int(trailer[1:7]), int(trailer[7:19])) == (1, 2300)
 
 
-@pytest.mark.parametrize("day", [datetime.date(2026, 11, 28), datetime.date(2026, 11, 23), datetime.date(2026, 12, 31),
-                                 datetime.date(2027, 1, 4) - datetime.timedelta(days=1)])
+@pytest.mark.parametrize("day", next_closed_days(), ids=["saturday", "national_holiday", "dec31", "jan3"])
 def test_it_refuses_bank_holidays(payable, carol, day):
     with pytest.raises(ApplicationError) as error:
         check_create_payment_batch(claim_ids=[payable[0].pk], transfer_date=day, acting_user=carol)
@@ -111,5 +110,12 @@ def test_export_zengin_command(payable, carol, tmp_path):
         call_command("export_zengin", "--date", BUSINESS_DAY.isoformat(), "--output", str(out), "--user", "carol",
                      stdout=io.StringIO())
     with pytest.raises(CommandError):
-        call_command("export_zengin", "--date", "2026-12-31", "--output", str(out), "--user", "carol",
+        call_command("export_zengin", "--date", next_closed_days()[2].isoformat(), "--output", str(out), "--user", "carol",
                      "--claims", str(payable[0].pk), stdout=io.StringIO())
+
+
+def test_a_bank_branch_missing_from_zengin_code_is_refused(payable, carol, alice_bank):
+    type(alice_bank).objects.filter(pk=alice_bank.pk).update(branch_code="999")
+    with pytest.raises(ApplicationError) as error:
+        check_create_payment_batch(claim_ids=[payable[0].pk], transfer_date=BUSINESS_DAY, acting_user=carol)
+    assert "支店コード 999" in error.value.message

@@ -8,11 +8,13 @@ from rest_framework.test import APIClient
 
 from accounting.models import ExportBatch, JournalEntry, PaymentBatch
 from accounting.services import do_post_claim
+from tests.accounting.conftest import next_bank_day, next_closed_days
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date.today()
-BUSINESS_DAY = datetime.date(2026, 11, 24)
+BUSINESS_DAY = next_bank_day()
+CLOSED = next_closed_days()
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +82,7 @@ def test_payment_page_refuses_a_holiday_and_keeps_the_input(carol_client, make_a
                                                             alice_bank):
     claim = make_approved_claim()
     do_post_claim(claim, acting_user=carol)
-    response = carol_client.post(reverse("accounting:payments"), {"transfer_date": "2026-12-31",
+    response = carol_client.post(reverse("accounting:payments"), {"transfer_date": CLOSED[2].isoformat(),
                                                                   "claims": [claim.pk]})
     assert response.status_code == 200 and "休業日" in response.content.decode()
     response = carol_client.post(reverse("accounting:payments"), {"transfer_date": BUSINESS_DAY.isoformat(),
@@ -88,7 +90,7 @@ def test_payment_page_refuses_a_holiday_and_keeps_the_input(carol_client, make_a
     batch = PaymentBatch.objects.get()
     assert response.url == reverse("accounting:payment-detail", args=[batch.pk])
     detail = carol_client.get(response.url).content.decode()
-    assert "¥1,100" in detail and "2026/11/24" in detail
+    assert "¥1,100" in detail and BUSINESS_DAY.strftime("%Y/%m/%d") in detail
     assert len(carol_client.get(reverse("accounting:payment-download", args=[batch.pk])).content) == 4 * 122
 
 
@@ -109,7 +111,7 @@ def test_api_is_404_for_non_accounting(alice_api, make_approved_claim):
     claim = make_approved_claim()
     assert alice_api.post(f"/api/v1/accounting/claims/{claim.pk}/post/").status_code == 404
     assert alice_api.get("/api/v1/accounting/exports/").status_code == 404
-    assert alice_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": "2026-11-24"},
+    assert alice_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": BUSINESS_DAY.isoformat()},
                           format="json").status_code == 404
 
 
@@ -132,13 +134,13 @@ def test_api_confirm_export_and_pay(carol_api, make_approved_claim, company, ali
     assert twice.status_code == 400 and twice.json()["message"]
     file = carol_api.get(f"/api/v1/accounting/exports/{export.json()['id']}/file/")
     assert b"".join(file.streaming_content).decode("cp932").startswith("取引No")
-    holiday = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": "2026-11-23"},
+    holiday = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": CLOSED[0].isoformat()},
                              format="json")
     assert holiday.status_code == 400
-    paid = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": "2026-11-24"},
+    paid = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": BUSINESS_DAY.isoformat()},
                           format="json")
     assert paid.status_code == 201 and paid.json()["total_amount"] == 1100
-    again = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": "2026-11-24"},
+    again = carol_api.post("/api/v1/accounting/payments/", {"claim_ids": [claim.pk], "transfer_date": BUSINESS_DAY.isoformat()},
                            format="json")
     assert again.status_code == 400
     batch_id = paid.json()["id"]
@@ -146,3 +148,46 @@ def test_api_confirm_export_and_pay(carol_api, make_approved_claim, company, ali
     assert carol_api.post(f"/api/v1/accounting/payments/{batch_id}/paid/").status_code == 400
     assert carol_api.get("/api/v1/accounting/payments/999999/").status_code == 404
     assert carol_api.delete(f"/api/v1/accounting/payments/{batch_id}/").status_code == 405
+
+
+def test_claim_pdf_shows_receipt_thumbnails_and_tax_categories(client, alice, carol, categories, settings, tmp_path):
+    from unittest import mock
+
+    from expenses.models import ClaimLine
+    from expenses.services.claims import check_create_claim
+    from expenses.services.receipts import check_upload_receipts
+    from tests.accounting.conftest import approve
+    from tests.conftest import claim_input
+    from tests.expenses.receipt_helpers import png_upload
+
+    settings.STORAGES = {**settings.STORAGES, "receipts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    claim = check_create_claim(acting_user=alice, data=claim_input(title="タクシー"))
+    with mock.patch("expenses.services.receipts.enqueue_ocr"):
+        [result] = check_upload_receipts(claim.pk, [png_upload("taxi.png", color=(200, 30, 30))], acting_user=alice)
+    ClaimLine.objects.filter(pk=result.line.pk).update(expense_date=datetime.date(2026, 11, 2), amount=3300,
+                                                       tax_category="standard", tax_rate=10, tax_amount=300,
+                                                       vendor="日本交通", category=categories["TAXI"])
+    from expenses.selectors import get_claim_lines
+    from expenses.services.lines import recompute_totals
+
+    recompute_totals(claim, get_claim_lines(claim))
+    claim.save()
+    claim = approve(claim, by=carol)
+    do_post_claim(claim, acting_user=carol)
+    client.force_login(carol)
+    pdf = client.get(reverse("accounting:claim-pdf", args=[claim.pk])).content
+    assert pdf.count(b"/Subtype /Image") >= 1
+
+
+def test_api_lists_have_a_query_budget(carol_api, make_approved_claim, carol, company, alice_bank,
+                                       django_assert_max_num_queries):
+    for index in range(3):
+        do_post_claim(make_approved_claim(title=f"申請{index}"), acting_user=carol)
+    make_approved_claim(title="未計上")
+    for url in ("/api/v1/accounting/claims/to-post/", "/api/v1/accounting/payments/payable/",
+                "/api/v1/accounting/exports/", "/api/v1/accounting/payments/"):
+        with django_assert_max_num_queries(8):
+            response = carol_api.get(url)
+        assert response.status_code == 200
+    assert carol_api.get("/api/v1/accounting/payments/payable/").json()["count"] == 3

@@ -15,6 +15,7 @@ from expenses.inputs import ClaimInput, LineInput
 from expenses.models import ExpenseCategory
 from expenses.services.claims import check_create_claim, check_submit_claim
 from people.models import User
+from tests.accounting.conftest import next_bank_day, next_closed_days
 from tests.plugins.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def _approved_claim(title: str, lines: list[tuple[str, int, dict]]):
 def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_data, settings, tmp_path) -> None:
     """
     GIVEN two approved claims of yamada and the company's bank settings
-    WHEN tanaka confirms both on the dashboard, exports a 弥生 CSV and creates a 全銀 file for 2026/11/24
+    WHEN tanaka confirms both on the dashboard, exports a 弥生 CSV and creates a 全銀 file (a holiday is refused)
     THEN the CSV holds both entries (cp932, 25 columns) and the 全銀 file four 120-byte records with the total
     """
     settings.SEISAN_EXPORTS_DIR = str(tmp_path / "exports")
@@ -66,8 +67,9 @@ def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_
 
     page.click("nav a:has-text('仕訳エクスポート')")
     page.select_option("[name=format]", "yayoi")
-    page.fill("[name=period_from]", "2026-11-01")
-    page.fill("[name=period_to]", "2026-11-30")
+    today = datetime.date.today()  # posting dates entries today (計上日, the default policy)
+    page.fill("[name=period_from]", today.replace(day=1).isoformat())
+    page.fill("[name=period_to]", today.isoformat())
     page.click("button[name=export]")
     page.wait_for_selector("[data-testid=export-download]")
     assert page.text_content("[data-testid=export-status]").strip() == "作成済み"
@@ -83,16 +85,17 @@ def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_
     assert "3万円未満の鉄道料金" in rows[0] and "出張旅費等特例" in rows[1]
 
     page.click("nav a:has-text('振込（全銀）')")
-    page.fill("[name=transfer_date]", "2026-11-23")  # 勤労感謝の日
+    page.fill("[name=transfer_date]", next_closed_days()[1].isoformat())  # a national holiday
     page.click("text=振込データを作成")
     page.wait_for_selector(".message--error")
     assert "休業日" in page.text_content(".message--error")
     screenshot(page, "accounting_03_payment_holiday")
-    page.fill("[name=transfer_date]", "2026-11-24")
+    transfer_date = next_bank_day()
+    page.fill("[name=transfer_date]", transfer_date.isoformat())
     page.click("text=振込データを作成")
     page.wait_for_selector("[data-testid=payment-total]")
     assert page.text_content("[data-testid=payment-total]") == "¥30,020"
-    assert page.text_content("[data-testid=transfer-date]") == "2026/11/24"
+    assert page.text_content("[data-testid=transfer-date]") == transfer_date.strftime("%Y/%m/%d")
     screenshot(page, "accounting_04_payment")
     with page.expect_download() as info:
         page.click("[data-testid=payment-download]")

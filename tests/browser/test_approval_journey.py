@@ -99,6 +99,14 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     for approver in ("sato", "suzuki"):
         _login(page, base, approver)
         _open_from_queue(page, base, claim.number)
+        if approver == "suzuki":  # an approver's correction: amount down, recorded and shown to yamada
+            page.click("text=この明細を修正する")
+            page.fill("form[action*='/correct/'] [name=approved_amount]", "50000")
+            page.fill("form[action*='/correct/'] [name=comment]", "備品は1回5万円までのため減額")
+            page.click("form[action*='/correct/'] button[type=submit]")
+            page.wait_for_selector(".message--success")
+            assert page.text_content("[data-testid=approved-total]") == "¥50,000"
+            screenshot(page, "approval_04b_corrected")
         _approve(page)
     _login(page, base, "tanaka")
     page.click("text=経理確認")
@@ -113,6 +121,8 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     assert page.text_content(".pagehead .badge") == "承認済み"
     text = page.text_content("[data-testid=approval-route]")
     assert "2 回目" in text and "田中 美咲" in text
+    corrections = page.text_content("[data-testid=approver-corrections]")
+    assert "¥55,000" in corrections and "¥50,000" in corrections and "備品は1回5万円までのため減額" in corrections
     screenshot(page, "approval_05_approved")
     steps = ApprovalStep.objects.filter(claim=claim)
     assert [(s.round, s.order, s.status, s.acted_by.username if s.acted_by else None)

@@ -75,7 +75,8 @@ def test_round_trip_with_station_autocomplete_and_fare(page, live_server, demo) 
     assert (line.amount, line.transit.round_trip, line.transit.fare_source) == (416, True, "route_master")
     page.goto(f"{base}/claims/{demo.pk}/")
     row = page.text_content("[data-transit-detail]")
-    assert "新宿 ⇄ 品川" in row and "往復" in row and "3万円未満の鉄道料金" in row
+    assert "新宿 ⇄ 品川" in row and "往復" in row
+    assert "帳簿のみ保存（3万円未満の鉄道料金）" in page.text_content("main")
     assert page.text_content("[data-testid=grand-total]") == "¥416"
     screenshot(page, "transit_02_claim_detail")
 
@@ -120,7 +121,8 @@ def test_commuter_pass_deduction_is_shown(page, live_server, demo) -> None:
     page.fill("[name=valid_from]", (today - datetime.timedelta(days=30)).isoformat())
     page.fill("[name=valid_until]", (today + datetime.timedelta(days=150)).isoformat())
     page.fill("[name=label]", "JR 通勤定期")
-    page.click("text=登録する")
+    page.click("button:has-text('登録する')")
+    page.wait_for_load_state()
     page.wait_for_selector("[data-pass]")
     assert CommuterPass.objects.filter(user__username="yamada").count() == 1
     screenshot(page, "transit_05_passes")
@@ -152,9 +154,43 @@ def test_commuter_pass_deduction_is_shown(page, live_server, demo) -> None:
     screenshot(page, "transit_07_detail_partial_deduction")
 
 
-def test_transit_form_on_a_phone(phone_page, live_server, demo) -> None:
-    _login(phone_page, live_server.url)
-    phone_page.goto(f"{live_server.url}/claims/{demo.pk}/transit/")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+def test_transit_pages_on_a_phone(phone_page, live_server, demo, tmp_path) -> None:
+    base = live_server.url
+    _login(phone_page, base)
+    phone_page.goto(f"{base}/claims/{demo.pk}/transit/")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone_page, "transit_08_phone_form")
+    card = tmp_path / "sfcard.csv"
+    card.write_bytes(sample_card(timezone.localdate()))
+    phone_page.goto(f"{base}/claims/{demo.pk}/transit/ic/")
+    phone_page.set_input_files("input[name=file]", str(card))
+    phone_page.click("text=読み込む")
+    phone_page.wait_for_selector("[data-ic-row]")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "transit_09_phone_ic_preview")
+    phone_page.click("text=選択した利用履歴を明細に追加")
+    phone_page.wait_for_url(f"**/claims/{demo.pk}/edit/")
+    phone_page.goto(f"{base}/claims/{demo.pk}/")
+    assert phone_page.locator("[data-transit-detail]").count() == 3
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "transit_10_phone_detail")
+
+
+def test_business_trip_per_diem(page, live_server, demo) -> None:
+    base = live_server.url
+    _login(page, base)
+    today = timezone.localdate()
+    page.goto(f"{base}/claims/{demo.pk}/edit/")
+    page.click("text=出張（日当）")
+    page.fill("[name=destination]", "大阪支店")
+    page.fill("[name=start_date]", (today - datetime.timedelta(days=2)).isoformat())
+    page.fill("[name=end_date]", today.isoformat())
+    page.fill("[name=nights]", "2")
+    page.fill("[name=purpose]", "新製品の説明会")
+    page.click("button[name=calculate]")
+    page.wait_for_selector("[data-testid=trip-total]")
+    assert page.text_content("[data-testid=trip-total]") == "¥29,000"  # 一般: ¥3,000 × 3日 + ¥10,000 × 2泊
+    screenshot(page, "transit_11_business_trip")
+    page.click("button[name=confirm]")
+    page.wait_for_url(f"**/claims/{demo.pk}/edit/")
+    assert sorted(ClaimLine.objects.filter(claim=demo).values_list("amount", flat=True)) == [9000, 20000]

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from expenses.models import Claim
 from expenses.services.claims import check_create_claim
-from expenses.services.transit import PassInput, TransitInput, check_create_commuter_pass
+from expenses.services.transit import TransitInput
+from expenses.services.transit_personal import PassInput, check_create_commuter_pass
 from expenses.services.trips import ensure_transit_defaults
 from expenses.transit_models import RouteMaster, Station
 from tests.conftest import claim_input

@@ -147,3 +147,43 @@ def test_list_query_budget(alice_api, alice, claim, n, django_assert_max_num_que
     with django_assert_max_num_queries(6):
         response = alice_api.get(f"/api/v1/claims/{claim.pk}/transit-lines/")
     assert len(response.json()["results"]) == n
+
+
+def test_double_submit_adds_one_line(alice_api, claim) -> None:
+    url = f"/api/v1/claims/{claim.pk}/transit-lines/"
+    first = alice_api.post(url, _body(version=claim.version), format="json")
+    second = alice_api.post(url, _body(version=claim.version), format="json")
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert second.json()["extra"]["current_version"] == claim.version + 1
+    assert len(alice_api.get(url).json()["results"]) == 1
+
+
+def test_route_search_evidence_is_stored(alice_api, claim) -> None:
+    response = alice_api.post(f"/api/v1/claims/{claim.pk}/transit-lines/", _body(
+        fare_source="provider", provider="ekispert", engine_version="1.27.0.0", serialize_data="VkV4QR..."),
+        format="json")
+    assert response.status_code == 201
+    from expenses.transit_models import TransitDetail
+
+    detail = TransitDetail.objects.get(pk=response.json()["id"])
+    assert (detail.fare_source, detail.provider, detail.serialize_data) == ("provider", "ekispert", "VkV4QR...")
+
+
+def test_favourite_delete_is_owner_only(alice_api, dave_api, alice, claim) -> None:
+    check_add_transit_line(claim.pk, acting_user=alice, data=trip(to_station="渋谷", save_favourite_as="定例"))
+    favourite_id = alice_api.get("/api/v1/transit/favourites/").json()["results"][0]["id"]
+    assert dave_api.delete(f"/api/v1/transit/favourites/{favourite_id}/").status_code == 404
+    assert alice_api.delete(f"/api/v1/transit/favourites/{favourite_id}/").status_code == 204
+
+
+def test_repeat_api(alice_api, alice, claim) -> None:
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    src = check_add_transit_line(claim.pk, acting_user=alice, data=trip(day=last_month, to_station="渋谷"))
+    response = alice_api.post(f"/api/v1/claims/{claim.pk}/transit-lines/repeat/", {"transit_ids": [src.transit.pk]},
+                              format="json")
+    assert response.status_code == 201
+    assert response.json()["results"][0]["expense_date"] == last_month.replace(year=today.year,
+                                                                               month=today.month).isoformat()
+    bad = alice_api.post(f"/api/v1/claims/{claim.pk}/transit-lines/repeat/", {"transit_ids": []}, format="json")
+    assert bad.status_code == 400

@@ -58,7 +58,7 @@ def test_old_rows_are_not_selectable(alice, claim) -> None:
 
 
 @pytest.mark.parametrize(("data", "text"), [
-    ("利用年月日,定期\n2026/01/01,".encode("utf-8"), "Shift_JIS"),
+    ("利用年月日,定期\n2026/01/01,".encode(), "Shift_JIS"),
     ("カードID=1,,,\r\n利用年月日,定期,鉄道会社名,入場駅/事業者名\r\n".encode("cp932"), "必要な列"),
     (b"", "CSV"),
 ])
@@ -159,3 +159,47 @@ def test_trip_on_submitted_claim_is_refused(alice, claim) -> None:
     with pytest.raises(ApplicationError):
         check_create_business_trip(claim.pk, acting_user=alice, data=TripInput(
             destination="大阪", start_date=today, end_date=today))
+
+
+def test_taxi_on_a_domestic_trip_is_book_only(alice, claim) -> None:
+    from expenses.services.transit import check_add_transit_line
+
+    from .conftest import trip as transit_trip
+
+    today = timezone.localdate()
+    business = check_create_business_trip(claim.pk, acting_user=alice, data=TripInput(
+        destination="大阪", start_date=today, end_date=today))
+    line = check_add_transit_line(claim.pk, acting_user=alice, data=transit_trip(
+        mode="taxi", from_station="新大阪駅", to_station="B社", fare_oneway=2400, business_trip_id=business.pk))
+    assert line.transit.special_case_note == "出張旅費等特例"
+    assert line.no_receipt_reason == "帳簿のみ保存（出張旅費等特例）"
+
+
+def test_trip_of_another_claim_is_refused(alice, claim) -> None:
+    from expenses.services.claims import check_create_claim
+    from expenses.services.transit import check_add_transit_line
+    from tests.conftest import claim_input
+
+    from .conftest import trip as transit_trip
+
+    today = timezone.localdate()
+    other = check_create_claim(acting_user=alice, data=claim_input("別"))
+    business = check_create_business_trip(other.pk, acting_user=alice, data=TripInput(
+        destination="大阪", start_date=today, end_date=today))
+    with pytest.raises(ValidationFailed) as exc:
+        check_add_transit_line(claim.pk, acting_user=alice, data=transit_trip(business_trip_id=business.pk))
+    assert "business_trip" in exc.value.extra["fields"]
+
+
+def test_transit_on_an_overseas_trip_is_out_of_scope(alice, claim) -> None:
+    from expenses.services.transit import check_add_transit_line
+
+    from .conftest import trip as transit_trip
+
+    today = timezone.localdate()
+    business = check_create_business_trip(claim.pk, acting_user=alice, data=TripInput(
+        destination="ソウル", start_date=today, end_date=today, region="overseas"))
+    line = check_add_transit_line(claim.pk, acting_user=alice, data=transit_trip(
+        from_station="金浦空港", to_station="ソウル駅", fare_oneway=1500, business_trip_id=business.pk))
+    line = ClaimLine.objects.get(pk=line.pk)
+    assert (line.tax_category, line.tax_amount, line.category.code) == ("out_of_scope", 0, "TRAVEL_OS")

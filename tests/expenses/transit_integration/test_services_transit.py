@@ -9,7 +9,8 @@ from approvals.models import ClaimEvent
 from core.exceptions import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from expenses.models import Claim, ClaimLine
 from expenses.services.claims import check_submit_claim
-from expenses.services.transit import check_add_transit_line, check_repeat_trips, check_use_favourite
+from expenses.services.transit import check_add_transit_line
+from expenses.services.transit_personal import check_repeat_trips, check_use_favourite
 from expenses.transit_models import FavouriteRoute, PassDeductionKind, TransitDetail
 from expenses.transit_selectors import suggest_fares, transit_warnings_for_lines
 

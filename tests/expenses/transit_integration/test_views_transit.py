@@ -82,3 +82,13 @@ def test_claim_detail_query_count_does_not_grow(alice_client, alice, claim, djan
         check_add_transit_line(claim.pk, acting_user=alice, data=trip(to_station="渋谷", fare_oneway=100 + i))
     with django_assert_max_num_queries(25):
         alice_client.get(f"/claims/{claim.pk}/")
+
+
+def test_double_submitted_form_adds_one_line(alice_client, claim) -> None:
+    form = {"expense_date": timezone.localdate().isoformat(), "mode": "train", "from_station": "新宿",
+            "to_station": "渋谷", "round_trip": "0", "fare_kind": "ic", "fare_oneway": "178",
+            "version": str(claim.version)}
+    assert alice_client.post(f"/claims/{claim.pk}/transit/", form).status_code == 302
+    again = alice_client.post(f"/claims/{claim.pk}/transit/", form, follow=True)
+    assert "すでに追加済み" in again.content.decode()
+    assert ClaimLine.objects.filter(claim=claim).count() == 1

@@ -1,0 +1,189 @@
+"""Bench: export 1,000,000 journal lines in each format; compare with PostgreSQL's own COPY.
+
+Usage (PostgreSQL only; a throw-away database, e.g. `createdb seisan_bench6`):
+    DATABASE_URL=postgres://.../seisan_bench6 python bench/journal_export.py [--lines 1000000]
+
+Seeds the lines once with SQL (500,000 two-line entries), then for each format runs the real service
+(`check_export_journal`: conditional UPDATE stamping the entries + streaming file build) in a child process,
+so that each format's peak RSS is its own, and cancels the batch to release the entries for the next one.
+The floor is `COPY (SELECT <same columns> ORDER BY entry, position) TO STDOUT` of the same rows.
+Targets: each format within 3× of COPY, peak memory under 300 MB. The last line is one JSON object.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import _django
+
+_django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+BENCH_USER = "bench-accounting"
+FORMATS = ("yayoi", "freee", "moneyforward", "generic")
+PERIOD = (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
+
+
+def seed(lines: int) -> None:
+    from django.contrib.auth.models import Group
+
+    from accounting.defaults import ensure_accounting_data
+    from accounting.models import JournalEntry, JournalLine
+    from expenses.defaults import ensure_default_data
+    from expenses.models import Claim
+    from people.models import User
+
+    ensure_default_data()
+    ensure_accounting_data()
+    user, _ = User.objects.get_or_create(username=BENCH_USER, defaults={"name": "ベンチ 経理", "employee_code": "B1"})
+    user.groups.add(Group.objects.get(name="accounting"))
+    have = JournalLine.objects.count()
+    if have >= lines:
+        return
+    claim, _ = Claim.objects.get_or_create(number="BENCH-EXPORT", defaults={"applicant": user, "title": "ベンチ"})
+    entries = lines // 2
+    start = JournalEntry.objects.filter(claim=claim).count()  # grow an earlier, smaller seed
+    with transaction.atomic(), connection.cursor() as cursor:
+        # one claim, revision n: the (claim, kind, revision) uniqueness stays satisfied
+        cursor.execute("""
+            INSERT INTO accounting_journalentry (kind, claim_id, revision, entry_date, description, debit_total,
+                                                 credit_total, created_by_id, created_at)
+            SELECT 'accrual', %s, g, date '2026-10-01' + (g %% 31), 'BENCH ' || g, 100 + (g %% 29900),
+                   100 + (g %% 29900), %s, now()
+            FROM generate_series(%s, %s) g""", [claim.pk, user.pk, start + 1, entries])
+        cursor.execute("""
+            INSERT INTO accounting_journalline (entry_id, position, side, account_code, account_name, sub_account,
+                department, tax_code, amount, tax_amount, memo, special_case, special_case_note, counterparty,
+                registration_number, claim_line_id, receipt_id)
+            SELECT e.id, 1, 'debit', CASE WHEN e.id %% 3 = 0 THEN '7431' ELSE '7411' END,
+                   CASE WHEN e.id %% 3 = 0 THEN '消耗品費' ELSE '旅費交通費' END, '', '営業1課',
+                   CASE e.id %% 4 WHEN 0 THEN 'taxable/10/std/100' WHEN 1 THEN 'taxable/8/reduced/100'
+                        WHEN 2 THEN 'taxable/10/std/80' ELSE 'taxable/10/std/50' END,
+                   e.debit_total, e.debit_total * 10 / 110,
+                   CASE WHEN e.id %% 5 = 0 THEN '=SUM(A1) 文具店 ' || e.id ELSE '電車・バス 東京→大阪 ' || e.id END,
+                   CASE WHEN e.id %% 4 = 1 THEN 'public_transport' ELSE '' END,
+                   CASE WHEN e.id %% 4 = 1 THEN '3万円未満の鉄道料金' ELSE '' END, 'ベンチ 経理',
+                   CASE WHEN e.id %% 2 = 0 THEN 'T4011001098993' ELSE '' END, NULL::bigint, e.id
+            FROM accounting_journalentry e WHERE e.claim_id = %s AND e.revision > %s
+            UNION ALL
+            SELECT e.id, 2, 'credit', 'accounts_payable', '未払金', 'B1 ベンチ 経理', '営業1課', 'out_of_scope',
+                   e.credit_total, NULL, 'BENCH ' || e.id, '', '', 'ベンチ 経理', '', NULL::bigint, NULL::bigint
+            FROM accounting_journalentry e WHERE e.claim_id = %s AND e.revision > %s""",
+                       [claim.pk, start, claim.pk, start])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounting_journalentry; ANALYZE accounting_journalline;")
+
+
+def release_interrupted_runs() -> None:
+    """A killed earlier run may have left a batch holding the entries; cancel it (bench database only)."""
+    from accounting.models import ExportBatch
+    from accounting.services import check_cancel_export
+    from people.models import User
+
+    user = User.objects.get(username=BENCH_USER)
+    for batch_id in ExportBatch.objects.exclude(status=ExportBatch.Status.CANCELLED).values_list("pk", flat=True):
+        check_cancel_export(batch_id, acting_user=user)
+
+
+COPY_SQL = """
+COPY (SELECT l.entry_id, e.entry_date, c.number, l.side, l.account_code, l.account_name, l.sub_account,
+             l.department, l.tax_code, l.amount, l.tax_amount, l.memo, l.special_case, l.special_case_note,
+             l.counterparty, l.registration_number, l.claim_line_id, l.receipt_id
+      FROM accounting_journalline l JOIN accounting_journalentry e ON e.id = l.entry_id
+      JOIN expenses_claim c ON c.id = e.claim_id
+      WHERE e.entry_date BETWEEN %s AND %s ORDER BY l.entry_id, l.position) TO STDOUT WITH (FORMAT csv)
+"""
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+def copy_floor() -> tuple[float, int]:
+    sink = _Sink()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        sql = cursor.mogrify(COPY_SQL, [PERIOD[0], PERIOD[1]])
+        cursor.cursor.copy_expert(sql.decode() if isinstance(sql, bytes) else sql, sink)
+    return time.perf_counter() - started, sink.size
+
+
+def child(fmt: str, output: str) -> None:
+    """One export through the service, in its own process; prints its JSON result."""
+    from accounting.models import ExportBatch
+    from accounting.selectors import require_accounting
+    from accounting.services import check_cancel_export, do_build_export_file, do_export_journal, exports_dir
+    from people.models import User
+
+    user = User.objects.get(username=BENCH_USER)
+    # what check_export_journal(run_async=False) does, timed in its two parts
+    started = time.perf_counter()
+    require_accounting(user)
+    batch = do_export_journal(fmt=fmt, period_from=PERIOD[0], period_to=PERIOD[1], acting_user=user)
+    stamped = time.perf_counter()
+    batch = do_build_export_file(batch.pk)
+    seconds = time.perf_counter() - started
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    assert batch.status == ExportBatch.Status.READY, batch.error
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    size = os.path.getsize(exports_dir() / batch.file_path)
+    check_cancel_export(batch.pk, acting_user=user)  # release the entries for the next format
+    os.remove(exports_dir() / batch.file_path)
+    print(json.dumps({"format": fmt, "seconds": round(seconds, 2), "stamp_seconds": round(stamped - started, 2),
+                      "python_cpu_seconds": round(cpu.ru_utime + cpu.ru_stime, 1), "peak_rss_mb": round(peak_mb, 1),
+                      "lines": batch.line_count, "entries": batch.entry_count, "bytes": size}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--child", default="")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/journal_export.py needs PostgreSQL (DATABASE_URL=postgres://...)")
+    if args.child:
+        child(args.child, "")
+        return
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    seed(args.lines)
+    print(f"seeded in {time.perf_counter() - started:.1f}s")
+    release_interrupted_runs()
+    copy_seconds, copy_bytes = copy_floor()
+    copy_seconds = min(copy_seconds, copy_floor()[0])  # warm cache, best of two
+    print(f"COPY floor: {copy_seconds:.2f}s, {copy_bytes:,} bytes")
+    results = {}
+    for fmt in FORMATS:
+        out = subprocess.run([sys.executable, __file__, "--child", fmt], check=True, capture_output=True, text=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result["ratio_to_copy"] = round(result["seconds"] / copy_seconds, 2)
+        results[fmt] = result
+        print(f"{fmt:>13}: {result['seconds']:.2f}s ({result['ratio_to_copy']}× COPY; stamping "
+              f"{result['stamp_seconds']}s, Python CPU {result['python_cpu_seconds']}s), "
+              f"peak {result['peak_rss_mb']} MB, {result['bytes']:,} bytes")
+    summary = {
+        "bench": "journal_export", "lines": args.lines, "copy_seconds": round(copy_seconds, 2),
+        "formats": {fmt: {k: r[k] for k in ("seconds", "ratio_to_copy", "stamp_seconds", "python_cpu_seconds",
+                                            "peak_rss_mb", "bytes")}
+                    for fmt, r in results.items()},
+        "max_ratio_to_copy": max(r["ratio_to_copy"] for r in results.values()),
+        "max_peak_rss_mb": max(r["peak_rss_mb"] for r in results.values()),
+    }
+    summary["within_targets"] = summary["max_ratio_to_copy"] <= 3 and summary["max_peak_rss_mb"] < 300
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
