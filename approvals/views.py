@@ -26,6 +26,7 @@ from approvals.selectors import (
     step_age_business_days,
 )
 from core.exceptions import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from expenses.duplicates import duplicate_warnings
 from expenses.models import DatedLimit, ExpenseCategory
 from expenses.selectors import get_claim_events, get_claim_lines
 from expenses.services.lines import entertainment_summary
@@ -102,9 +103,9 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
     lines = get_claim_lines(claim)
     limits = list(DatedLimit.objects.all())
     corrections = get_corrections(claim)
-    receipts = _receipts_by_line(claim)
+    duplicates = duplicate_warnings(claim, lines)
     rows = [{"line": line, "entertainment": entertainment_summary(line, limits),
-             "receipts": receipts.get(line.pk, []),
+             "receipts": list(line.receipts.all()), "duplicates": duplicates.get(line.pk, []),
              "corrections": [c for c in corrections if c.line_id == line.pk]} for line in lines]
     earlier = [s for s in steps if my_step and s.round == my_step.round and s.order < my_step.order
                and s.status == StepStatus.APPROVED]
@@ -115,19 +116,6 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
         "categories": ExpenseCategory.objects.filter(is_active=True),
         "next_url": request.GET.get("next", ""),
     })
-
-
-def _receipts_by_line(claim) -> dict[int, list]:
-    """Current receipts per line in one query (empty until the receipts feature is installed)."""
-    try:
-        from expenses.receipt_models import Receipt
-    except ImportError:
-        return {}
-    grouped: dict[int, list] = {}
-    for receipt in Receipt.objects.filter(claim=claim, line__isnull=False, deleted_at__isnull=True,
-                                          replaced_at__isnull=True).order_by("uploaded_at", "id"):
-        grouped.setdefault(receipt.line_id, []).append(receipt)
-    return grouped
 
 
 def _after_action(request: HttpRequest, claim_id: int | None) -> HttpResponse:
