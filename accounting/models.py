@@ -210,17 +210,17 @@ class JournalEntry(models.Model):
     # The only mutable column: stamped by an export, cleared when that export is cancelled.
     export_batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="entries", verbose_name=_("エクスポート"),
-                                     db_index=False)
+                                     db_index=False)  # covered by entry_batch_id
 
     class Meta:
         verbose_name = _("仕訳")
         verbose_name_plural = _("仕訳")
         ordering = ["entry_date", "id"]
-        # export_batch_id is deliberately not indexed (nor used in a partial-index predicate): stamping a
-        # batch then changes no indexed column, so PostgreSQL updates the rows in place (HOT, fillfactor 70,
-        # migration 0004) instead of inserting into every index — the stamp of 500,000 entries is the cost
-        # of a large export. Batch lookups are rare (build, cancel) and scan sequentially.
-        indexes = [models.Index(fields=["entry_date", "id"], name="entry_date_id_all")]
+        indexes = [
+            models.Index(fields=["entry_date", "id"], name="entry_date_id",
+                         condition=Q(export_batch__isnull=True)),
+            models.Index(fields=["export_batch", "id"], name="entry_batch_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(debit_total=F("credit_total")), name="entry_balanced"),
             models.CheckConstraint(condition=Q(debit_total__gt=0), name="entry_total_gt_0"),

@@ -153,12 +153,8 @@ def annotate_warnings(queryset: QuerySet, *, claim_ref: str, limit: int) -> Quer
         category__kind__in=[ExpenseCategory.Kind.ENTERTAINMENT, ExpenseCategory.Kind.MEETING],
         attendee_count__gt=0, amount__gt=F("attendee_count") * limit,
     )
-    # Until commuter passes are stored per employee: a transit fare in a claim whose applicant also
-    # claims a 通勤費 (pass) line — the approver should check the fare is outside the pass section.
-    passes = ClaimLine.objects.filter(
-        claim__applicant=OuterRef("claim__applicant"), category__kind=ExpenseCategory.Kind.COMMUTING,
-    ).exclude(claim__status__in=["draft", "withdrawn", "rejected"])
-    commuter = lines.filter(category__kind=ExpenseCategory.Kind.TRANSIT).filter(Exists(passes))
+    # The trip overlaps the applicant's registered 定期区間 (fully or partly deducted when entered).
+    commuter = lines.filter(transit__pass_deduction__in=["full", "partial"])
     return queryset.annotate(
         warn_missing_receipt=Exists(missing_receipt),
         warn_duplicate=Exists(duplicate),

@@ -30,6 +30,7 @@ from expenses.duplicates import duplicate_warnings
 from expenses.models import DatedLimit, ExpenseCategory
 from expenses.selectors import get_claim_events, get_claim_lines
 from expenses.services.lines import entertainment_summary
+from expenses.transit_selectors import transit_warnings_for_lines
 from people.models import Department, User
 
 PAGE_SIZE = 25
@@ -104,6 +105,8 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
     limits = list(DatedLimit.objects.all())
     corrections = get_corrections(claim)
     duplicates = duplicate_warnings(claim, lines)
+    for line_id, items in transit_warnings_for_lines(lines).items():
+        duplicates.setdefault(line_id, []).extend(items)
     rows = [{"line": line, "entertainment": entertainment_summary(line, limits),
              "receipts": list(line.receipts.all()), "duplicates": duplicates.get(line.pk, []),
              "corrections": [c for c in corrections if c.line_id == line.pk]} for line in lines]

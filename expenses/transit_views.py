@@ -33,6 +33,7 @@ from expenses.transit_selectors import (
     list_business_trips,
     list_commuter_passes,
     list_favourites,
+    list_recent_destinations,
     list_recent_trips,
     list_station_suggestions,
     list_transit_details,
@@ -70,7 +71,10 @@ def _transit_page(request, claim, form, *, status=200, general=()) -> HttpRespon
     form.set_trips(list_business_trips(claim))
     return render(request, "expenses/transit/line_form.html", {
         "claim": claim, "form": form, "general_errors": general, "details": list_transit_details(claim),
-        "favourites": list_favourites(request.user), "recent": list_recent_trips(request.user, today=today),
+        "favourites": list_favourites(request.user),
+        "recent": list_recent_trips(request.user, today=today, destination=request.GET.get("destination", "")[:100]),
+        "destinations": list_recent_destinations(request.user, today=today),
+        "destination": request.GET.get("destination", ""),
         "today": today, "provider": get_fare_provider().name,
     }, status=status)
 

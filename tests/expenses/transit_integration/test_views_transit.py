@@ -92,3 +92,18 @@ def test_double_submitted_form_adds_one_line(alice_client, claim) -> None:
     again = alice_client.post(f"/claims/{claim.pk}/transit/", form, follow=True)
     assert "すでに追加済み" in again.content.decode()
     assert ClaimLine.objects.filter(claim=claim).count() == 1
+
+
+def test_last_months_trips_filtered_by_client(alice_client, alice, claim) -> None:
+    import datetime
+
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    check_add_transit_line(claim.pk, acting_user=alice, data=trip(day=last_month, to_station="渋谷", destination="A社"))
+    check_add_transit_line(claim.pk, acting_user=alice, data=trip(day=last_month, to_station="新橋", destination="B社"))
+    page = alice_client.get(f"/claims/{claim.pk}/transit/", {"destination": "A社"})
+    assert [d.destination for d in page.context["recent"]] == ["A社"]
+    assert page.context["destinations"] == ["A社", "B社"]
+    ids = [str(d.pk) for d in page.context["recent"]]
+    assert alice_client.post(f"/claims/{claim.pk}/transit/repeat/", {"detail": ids}).status_code == 302
+    assert ClaimLine.objects.filter(claim=claim).count() == 3
