@@ -212,6 +212,11 @@ def do_approve_step(step: ApprovalStep, *, acting_user, comment: str = "") -> Ap
     if _activate_next(step.claim, step.round) is None:
         event = transition_claim(step.claim, to=ClaimStatus.APPROVED, actor=Actor.SYSTEM, acting_user=acting_user,
                                  on_behalf_of=step.acting_for)
+        if step.is_accounting_check:
+            # 経理確認 is the posting moment (計上仕訳, domain.md R10.1); it commits or fails with the approval.
+            from accounting.services import do_post_claim
+
+            do_post_claim(step.claim, acting_user=acting_user)
         _notify_applicant(event.pk)
     return step
 

@@ -71,3 +71,11 @@ def ensure_default_data() -> None:
     seed_default_data(TaxRate, DatedLimit, ExpenseCategory)
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    # The other apps' seed rows too: a flushed test database must look like a freshly migrated one.
+    from accounting.defaults import ensure_accounting_data
+    from approvals.defaults import ensure_default_policy
+    from expenses.services.trips import ensure_transit_defaults
+
+    ensure_transit_defaults()
+    ensure_default_policy()
+    ensure_accounting_data()
