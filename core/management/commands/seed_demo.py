@@ -56,11 +56,14 @@ class Command(BaseCommand):
                 users[username].save(update_fields=["manager"])
         for dept_code, head in (("SALES", "suzuki"), ("SALES1", "sato"), ("ACCT", "tanaka"), ("HQ", "admin")):
             Department.objects.filter(code=dept_code, head__isnull=True).update(head=users[head])
-        if not BankAccount.objects.filter(user=users["yamada"]).exists():
-            account = BankAccount(user=users["yamada"], bank_code="0009", branch_code="001", account_number="1234567",
-                                  holder_kana="ヤマダ タロウ")
-            account.full_clean()
-            account.save()
+        for number, (username, *_rest) in enumerate(PEOPLE, start=1):
+            if not BankAccount.objects.filter(user=users[username]).exists():
+                account = BankAccount(user=users[username], bank_code="0009", branch_code="001",
+                                      account_number=f"{1234560 + number:07d}", holder_kana=users[username].name_kana)
+                account.full_clean()
+                account.save()
+        self._seed_company()
+        self._seed_routes()
         Project.objects.get_or_create(code="PJ-001", defaults={"name": "新規顧客開拓"})
         Project.objects.get_or_create(code="CC-SALES", defaults={"name": "営業部 共通"})
         self._seed_claims(users["yamada"])
@@ -69,6 +72,24 @@ class Command(BaseCommand):
         for claim in Claim.objects.filter(status=ClaimStatus.SUBMITTED, approval_steps__isnull=True):
             do_start_route(claim, acting_user=claim.applicant)
         self._print_logins()
+
+    def _seed_company(self) -> None:
+        """A demo 振込元 so the 全銀 page works out of the box; admins replace it under 会社設定."""
+        company = CompanySettings.load()
+        if not company.zengin_requester_code:
+            company.zengin_requester_code = "1234567890"
+            company.zengin_requester_name = "ｶ)ｻﾝﾌﾟﾙ"
+            company.bank_code, company.branch_code, company.bank_account_number = "0001", "001", "7654321"
+            company.save()
+
+    def _seed_routes(self) -> None:
+        from expenses.transit_models import RouteMaster
+
+        for origin, destination, ic_fare, ticket_fare in (("新宿", "品川", 208, 210), ("東京", "横浜", 483, 490),
+                                                          ("渋谷", "品川", 178, 180), ("品川", "新横浜", 2_440, 2_440)):
+            if not RouteMaster.objects.filter(from_station=origin, to_station=destination).exists():
+                RouteMaster(from_station=origin, to_station=destination, fare_ic=ic_fare,
+                            fare_ticket=ticket_fare).save()
 
     def _seed_claims(self, employee: User) -> None:
         if Claim.objects.filter(applicant=employee).exists():
