@@ -35,7 +35,7 @@ def demo(default_data) -> Claim:
     for code, name in [("1130208", "新宿"), ("1130205", "新大久保"), ("1130229", "品川"), ("1130230", "大崎"),
                        ("1130103", "浜松町"), ("1130102", "田町"), ("1130101", "渋谷")]:
         Station.objects.create(code=code, name=name, name_key=name)
-    RouteMaster.objects.create(from_station="新宿", to_station="品川", fare_ic=208, fare_ticket=210)
+    RouteMaster.objects.get_or_create(from_station="新宿", to_station="品川", defaults={"fare_ic": 208, "fare_ticket": 210})
     yamada = User.objects.get(username="yamada")
     return check_create_claim(acting_user=yamada, data=ClaimInput(title="11月 交通費", lines=[]))
 
