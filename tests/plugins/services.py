@@ -54,7 +54,7 @@ def _require_redis() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def celery_worker(django_db_setup) -> Iterator[object]:
     """A real Celery worker (solo pool, in a thread of this process) on queues default and ocr.
 
@@ -62,6 +62,10 @@ def celery_worker(django_db_setup) -> Iterator[object]:
     own database connection, so it cannot see rows inside the test's uncommitted transaction.
     Celery's Django fixup closes that connection after every task, so none is left open when
     pytest-django truncates tables or drops the test database.
+
+    Function-scoped on purpose: a worker left running would go on consuming tasks that later tests
+    publish (e-mails, OCR) and hold locks while pytest-django truncates the tables (a deadlock).
+    Messages left over from earlier tests are purged first, so they cannot run against this test's rows.
     """
     _require_redis()
     from celery.contrib.testing.worker import start_worker
@@ -70,6 +74,7 @@ def celery_worker(django_db_setup) -> Iterator[object]:
 
     # Leave pytest's logging alone (the worker would otherwise reconfigure the root logger).
     app.conf.worker_hijack_root_logger = False
+    app.control.purge()
     hostname = f"pytest-{_xdist_worker_id() or 'main'}-{os.getpid()}@{socket.gethostname()}"
     with start_worker(
         app,
