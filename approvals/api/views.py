@@ -69,31 +69,30 @@ class ApprovalClaimDetailApi(APIView):
         return Response(_review_payload(access_claim_for_review(request.user, claim_id)))
 
 
+def _step_action(request, step_id: int, serializer_class, service) -> Response:
+    """Validate the body, call the one service for the action, answer with the step."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    step = service(step_id, acting_user=request.user, **serializer.validated_data)
+    return Response(StepSerializer(step).data)
+
+
 class ApprovalStepApproveApi(APIView):
     @extend_schema(request=CommentSerializer, responses=StepSerializer)
     def post(self, request, step_id: int):
-        serializer = CommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        step = services.check_approve_step(step_id, acting_user=request.user, **serializer.validated_data)
-        return Response(StepSerializer(step).data)
+        return _step_action(request, step_id, CommentSerializer, services.check_approve_step)
 
 
 class ApprovalStepReturnApi(APIView):
     @extend_schema(request=ReturnSerializer, responses=StepSerializer)
     def post(self, request, step_id: int):
-        serializer = ReturnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        step = services.check_return_claim(step_id, acting_user=request.user, **serializer.validated_data)
-        return Response(StepSerializer(step).data)
+        return _step_action(request, step_id, ReturnSerializer, services.check_return_claim)
 
 
 class ApprovalStepRejectApi(APIView):
     @extend_schema(request=CommentSerializer, responses=StepSerializer)
     def post(self, request, step_id: int):
-        serializer = CommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        step = services.check_reject_claim(step_id, acting_user=request.user, **serializer.validated_data)
-        return Response(StepSerializer(step).data)
+        return _step_action(request, step_id, CommentSerializer, services.check_reject_claim)
 
 
 class ApprovalLineCorrectApi(APIView):
