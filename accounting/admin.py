@@ -1,6 +1,7 @@
 """Masters are editable (chart, vendor mappings, deduction schedules); journals and batches are read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounting.models import (
     Account,
@@ -65,7 +66,13 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "claim", "entry_date", "debit_total", "export_batch", "created_at")
     list_filter = ("kind", "entry_date")
     search_fields = ("claim__number", "description")
+    list_select_related = ("claim", "export_item")
     inlines = [JournalLineInline]
+
+    @admin.display(description=_("エクスポート"))
+    def export_batch(self, entry: JournalEntry):
+        item = getattr(entry, "export_item", None)
+        return item.batch_id if item else "—"
 
 
 @admin.register(ExportBatch)

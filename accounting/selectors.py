@@ -1,12 +1,11 @@
 """Accounting reads: rules data from the DB, work queues, export rows, dashboard totals."""
 
 import datetime
-from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from accounting.exporters.base import JournalEntryRow, JournalLineRow, Side, VendorMapping
+from accounting.exporters.base import VendorMapping
 from accounting.exporters.default_mappings import mapping_from_rows
 from accounting.models import (
     Account,
@@ -18,7 +17,7 @@ from accounting.models import (
     PaymentItem,
     TaxCategoryMapping,
 )
-from accounting.rules.tax_category import DeductionSchedule, TaxKey
+from accounting.rules.tax_category import DeductionSchedule
 from accounting.rules.tax_category import DeductionScheduleRow as ScheduleRow
 from approvals.transitions import ClaimStatus
 from core.exceptions import NotFoundOrForbidden
@@ -95,7 +94,7 @@ def list_pending_accounting_claims() -> QuerySet[Claim]:
 
 
 def count_unexported(*, period_from: datetime.date | None = None, period_to: datetime.date | None = None) -> dict:
-    queryset = JournalEntry.objects.filter(export_batch__isnull=True)
+    queryset = JournalEntry.objects.filter(export_item__isnull=True)
     if period_from:
         queryset = queryset.filter(entry_date__gte=period_from)
     if period_to:
@@ -129,48 +128,6 @@ def access_payment_batch(user, batch_id: int) -> PaymentBatch:
 
 def get_payment_items(batch: PaymentBatch) -> list[PaymentItem]:
     return list(batch.items.select_related("claim", "payee").order_by("id"))
-
-
-_EXPORT_COLUMNS = (
-    "entry_id", "entry__entry_date", "entry__claim__number", "side", "account_code", "account_name", "sub_account",
-    "department", "tax_code", "amount", "tax_amount", "memo", "special_case", "special_case_note", "counterparty",
-    "registration_number", "claim_line_id", "receipt_id",
-)
-
-
-def iter_export_entries(batch_id: int, *, mapping: VendorMapping, chunk_size: int = 5000) -> Iterator[JournalEntryRow]:
-    """Entries of a batch as plain rows, from a server-side cursor (constant memory)."""
-    rows = (JournalLine.objects.filter(entry__export_batch_id=batch_id).order_by("entry_id", "position")
-            .values_list(*_EXPORT_COLUMNS).iterator(chunk_size=chunk_size))
-    yield from group_export_rows(rows, mapped_accounts=frozenset(mapping.accounts))
-
-
-def group_export_rows(rows, *, mapped_accounts: frozenset[str]) -> Iterator[JournalEntryRow]:
-    """Group line tuples (ordered by entry) into entries. Shared with the bench's raw-cursor path."""
-    keys: dict[str, TaxKey] = {}
-    sides = {"debit": Side.DEBIT, "credit": Side.CREDIT}
-    current_id = None
-    current: JournalEntryRow | None = None
-    lines: list[JournalLineRow] = []
-    for (entry_id, entry_date, claim_number, side, account_code, account_name, sub_account, department, tax_code,
-         amount, tax_amount, memo, special_case, note, counterparty, registration, claim_line_id, receipt_id) in rows:
-        if entry_id != current_id:
-            if current is not None:
-                yield current
-            lines = []
-            current = JournalEntryRow(number=entry_id, date=entry_date, lines=lines, claim_number=claim_number)
-            current_id = entry_id
-        key = keys.get(tax_code)
-        if key is None:
-            key = keys[tax_code] = TaxKey.from_code(tax_code)
-        lines.append(JournalLineRow(
-            side=sides[side], account=account_code if account_code in mapped_accounts else account_name,
-            amount=amount, tax=key, tax_amount=tax_amount, sub_account=sub_account, department=department,
-            memo=memo, counterparty=counterparty, registration_number=registration, special_case=special_case,
-            special_case_note=note, claim_line_id=claim_line_id, receipt_id=receipt_id,
-        ))
-    if current is not None:
-        yield current
 
 
 def monthly_totals(*, months: int = 6, today: datetime.date) -> dict:

@@ -4,7 +4,7 @@ Usage (PostgreSQL only; a throw-away database, e.g. `createdb seisan_bench6`):
     DATABASE_URL=postgres://.../seisan_bench6 python bench/journal_export.py [--lines 1000000]
 
 Seeds the lines once with SQL (500,000 two-line entries), then for each format runs the real service
-(`check_export_journal`: conditional UPDATE stamping the entries + streaming file build) in a child process,
+(`check_export_journal`: the batch, then the file build that streams the entries and claims them) in a child process,
 so that each format's peak RSS is its own, and cancels the batch to release the entries for the next one.
 The floor is `COPY (SELECT <same columns> ORDER BY entry, position) TO STDOUT` of the same rows.
 Targets: each format within 3× of COPY, peak memory under 300 MB. The last line is one JSON object.
@@ -132,7 +132,7 @@ def child(fmt: str, output: str) -> None:
     started = time.perf_counter()
     require_accounting(user)
     batch = do_export_journal(fmt=fmt, period_from=PERIOD[0], period_to=PERIOD[1], acting_user=user)
-    stamped = time.perf_counter()
+    prepared = time.perf_counter()
     batch = do_build_export_file(batch.pk)
     seconds = time.perf_counter() - started
     cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -141,7 +141,7 @@ def child(fmt: str, output: str) -> None:
     size = os.path.getsize(exports_dir() / batch.file_path)
     check_cancel_export(batch.pk, acting_user=user)  # release the entries for the next format
     os.remove(exports_dir() / batch.file_path)
-    print(json.dumps({"format": fmt, "seconds": round(seconds, 2), "stamp_seconds": round(stamped - started, 2),
+    print(json.dumps({"format": fmt, "seconds": round(seconds, 2), "prepare_seconds": round(prepared - started, 2),
                       "python_cpu_seconds": round(cpu.ru_utime + cpu.ru_stime, 1), "peak_rss_mb": round(peak_mb, 1),
                       "lines": batch.line_count, "entries": batch.entry_count, "bytes": size}))
 
@@ -170,12 +170,12 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         result["ratio_to_copy"] = round(result["seconds"] / copy_seconds, 2)
         results[fmt] = result
-        print(f"{fmt:>13}: {result['seconds']:.2f}s ({result['ratio_to_copy']}× COPY; stamping "
-              f"{result['stamp_seconds']}s, Python CPU {result['python_cpu_seconds']}s), "
+        print(f"{fmt:>13}: {result['seconds']:.2f}s ({result['ratio_to_copy']}× COPY; batch "
+              f"{result['prepare_seconds']}s, Python CPU {result['python_cpu_seconds']}s), "
               f"peak {result['peak_rss_mb']} MB, {result['bytes']:,} bytes")
     summary = {
         "bench": "journal_export", "lines": args.lines, "copy_seconds": round(copy_seconds, 2),
-        "formats": {fmt: {k: r[k] for k in ("seconds", "ratio_to_copy", "stamp_seconds", "python_cpu_seconds",
+        "formats": {fmt: {k: r[k] for k in ("seconds", "ratio_to_copy", "prepare_seconds", "python_cpu_seconds",
                                             "peak_rss_mb", "bytes")}
                     for fmt, r in results.items()},
         "max_ratio_to_copy": max(r["ratio_to_copy"] for r in results.values()),

@@ -14,11 +14,16 @@ class JournalLineSerializer(serializers.ModelSerializer):
 class JournalEntrySerializer(serializers.ModelSerializer):
     lines = JournalLineSerializer(many=True, read_only=True)
     claim_number = serializers.CharField(source="claim.number", read_only=True)
+    export_batch = serializers.SerializerMethodField()
 
     class Meta:
         model = JournalEntry
         fields = ["id", "kind", "claim", "claim_number", "revision", "entry_date", "description", "debit_total",
                   "credit_total", "reverses", "export_batch", "payment_batch", "created_at", "lines"]
+
+    def get_export_batch(self, entry: JournalEntry) -> int | None:
+        item = getattr(entry, "export_item", None)  # a single-entry response: one extra query at most
+        return item.batch_id if item else None
 
 
 class ClaimQueueSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar, NamedTuple
 
 from accounting.rules.tax_category import OUT_OF_SCOPE, TaxKey
 
@@ -54,9 +54,11 @@ class AccountingMethod(enum.StrEnum):
     TAX_EXCLUDED = "tax_excluded"  # 税抜経理
 
 
-@dataclass(slots=True, kw_only=True)
-class JournalLineRow:
+class JournalLineRow(NamedTuple):
     """One debit or credit line (domain.md R10.4). Amounts are integer yen, tax-inclusive.
+
+    A tuple, not a dataclass: a 1,000,000-line export builds one per line, and a tuple is built several
+    times faster. ``side`` may be given as the plain string ``"debit"``/``"credit"`` (``Side`` is a StrEnum).
 
     ``account`` is an internal account code; the vendor mapping turns it into the vendor's account name
     (an unmapped code is written as-is, so a name can be passed directly). ``tax_amount`` is the tax
@@ -89,8 +91,7 @@ class Settlement:
     account: str
 
 
-@dataclass(slots=True, kw_only=True)
-class JournalEntryRow:
+class JournalEntryRow(NamedTuple):
     """One balanced journal entry (伝票). ``number`` is the MF 取引No / optional 弥生 伝票No."""
 
     number: int
@@ -196,15 +197,15 @@ def physical_rows(entry: JournalEntryRow) -> list[tuple[JournalLineRow | None, J
     lines = entry.lines
     if len(lines) == 2 and lines[0].amount == lines[1].amount:
         first, second = lines
-        if first.side is Side.DEBIT and second.side is Side.CREDIT:
+        if first.side == "debit" and second.side == "credit":
             return [(first, second)]
-        if first.side is Side.CREDIT and second.side is Side.DEBIT:
+        if first.side == "credit" and second.side == "debit":
             return [(second, first)]
-    return [(line, None) if line.side is Side.DEBIT else (None, line) for line in lines]
+    return [(line, None) if line.side == "debit" else (None, line) for line in lines]
 
 
 def check_entry(entry: JournalEntryRow) -> None:
-    """Entries must balance (R10.4) and carry integer yen. Normalises ``side`` given as a plain string."""
+    """Entries must balance (R10.4), carry integer yen and name each line's side."""
     lines = entry.lines
     if not lines:
         raise ExportError(f"entry {entry.number}: no lines")
@@ -214,24 +215,14 @@ def check_entry(entry: JournalEntryRow) -> None:
         if type(amount) is not int:  # bool and float are both refused: money is integer yen
             raise ExportError(f"entry {entry.number}: amount {amount!r} is not integer yen")
         side = line.side
-        if side is _DEBIT:
+        if side == "debit":  # Side is a StrEnum: the member and its value compare equal
             debit += amount
-        elif side is _CREDIT:
+        elif side == "credit":
             credit += amount
         else:
-            try:
-                line.side = Side(side)
-            except ValueError:
-                raise ExportError(f"entry {entry.number}: bad side {side!r}") from None
-            if line.side is _DEBIT:
-                debit += amount
-            else:
-                credit += amount
+            raise ExportError(f"entry {entry.number}: bad side {side!r}")
     if debit != credit:
         raise ExportError(f"entry {entry.number}: debit {debit} != credit {credit}")
-
-
-_DEBIT, _CREDIT = Side.DEBIT, Side.CREDIT
 
 
 class CellCleaner:

@@ -15,7 +15,6 @@ from accounting.exporters.base import (
     JournalEntryRow,
     JournalExporter,
     JournalLineRow,
-    Side,
     VendorMapping,
     amount_text,
     compose_text,
@@ -76,7 +75,7 @@ class FreeeExporter(JournalExporter):
         settlement = entry.settlement
         rows = []
         for line in entry.lines:
-            if line.side is not Side.DEBIT:
+            if line.side != "debit":
                 continue
             name, code = self._counterparty(entry, line)
             remark = memo_with_note(line)

@@ -156,7 +156,7 @@ class GenericExporter(JournalExporter):
             tax_amount = line.tax_amount
             line_id, receipt_id = line.claim_line_id, line.receipt_id
             rows.append(
-                f"{head},{i},{line.side.value},{self._account_cells(line)},{line.amount},"
+                f"{head},{i},{line.side},{self._account_cells(line)},{line.amount},"
                 f"{'' if tax_amount is None else tax_amount},{cells.text(line.memo, 'memo')},"
                 f"{self._party_cells(line)},{claim},"
                 f"{'' if line_id is None else cells.text(str(line_id), 'claim_line_id')},"

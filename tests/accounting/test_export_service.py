@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounting.export_rows import iter_export_entries
 from accounting.exporters import YayoiExporter
 from accounting.exporters.default_mappings import YAYOI_MAPPING
 from accounting.models import ExportBatch, JournalEntry
-from accounting.selectors import iter_export_entries
 from accounting.services import (
     check_cancel_export,
     check_export_journal,
@@ -92,7 +92,7 @@ def test_redownload_is_byte_identical_and_tampering_is_detected(posted, carol):
 def test_cancel_releases_the_entries_for_the_next_export(posted, carol):
     batch = check_export_journal(fmt="yayoi", period_from=FROM, period_to=TO, acting_user=carol)
     check_cancel_export(batch.pk, acting_user=carol)
-    assert JournalEntry.objects.filter(export_batch__isnull=True).count() == 2
+    assert JournalEntry.objects.filter(export_item__isnull=True).count() == 2
     with pytest.raises(ApplicationError):
         check_cancel_export(batch.pk, acting_user=carol)
     again = check_export_journal(fmt="yayoi", period_from=FROM, period_to=TO, acting_user=carol)
@@ -106,7 +106,7 @@ def test_only_accounting_exports(posted, alice):
 
 def test_large_exports_go_to_the_worker_and_the_task_is_idempotent(posted, carol, settings,
                                                                    django_capture_on_commit_callbacks):
-    settings.SEISAN_EXPORT_ASYNC_LINES = 1
+    settings.SEISAN_EXPORT_ASYNC_ENTRIES = 1
     from unittest import mock
 
     with mock.patch("accounting.tasks.build_export_file.delay") as delay, \
