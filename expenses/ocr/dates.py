@@ -6,19 +6,18 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from expenses.ocr.amounts import CONFUSIONS
 from expenses.ocr.protocol import FieldReading
-from expenses.ocr.text import Variant, digits_only, normalize
+from expenses.ocr.text import CONFUSIONS, Variant, normalize
 
 ERA_START = {"令和": 2018, "和": 2018, "平成": 1988, "R": 2018, "H": 1988}
 DATE_PATTERNS = (
     re.compile(
-        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
+        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*[^\d\s年月]?\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
     ),
     re.compile(r"(?P<y>[12]\d{3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
     re.compile(r"(?<!\d)(?P<y>[12]\d{3})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"),
     re.compile(
-        r"(?<![\d.])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"
+        r"(?<![\d.A-Za-z])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"
     ),
     re.compile(r"(?<![\d/\-.])(?P<y>\d{2})\s*[/.]\s*(?P<m>\d{1,2})\s*[/.]\s*(?P<d>\d{1,2})(?![\d/.])"),
 )
@@ -48,21 +47,51 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
     return all(ch in it for ch in needle)
 
 
+def _in_order(parts: Sequence[str], witness: str) -> bool:
+    """Each part appears whole, in order, in the witness ("07", "05", "10" in "3074051210")."""
+    position = 0
+    for part in parts:
+        found = witness.find(part, position)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+def _witness_factor(parts: Sequence[str], witness: str) -> float:
+    if _in_order(parts, witness):
+        return 2.5
+    if _is_subsequence("".join(parts), witness):
+        return 1.0
+    return 0.3
+
+
+# Addresses ("4-2-10", "2-2-13") and phone numbers look like dates to the regexes.
+ADDRESS_RE = re.compile(
+    r"〒|[都道府県].{0,8}[市区町村郡]|[市区町村]\S{0,10}\d+-\d+|TEL|電話|FAX", re.IGNORECASE
+)
+
+
 def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[date, float]:
     scores: dict[date, float] = {}
+    # Decided per line: the Latin reading of an address line has lost the kanji that give it away.
+    address_lines = {v.index for v in var if ADDRESS_RE.search(v.text)}
     for v in var:
         text = v.text
         weight = (
             v.weight * (1.5 if DATE_PREFER.search(text) else 1.0) * (0.3 if DATE_AVOID.search(text) else 1.0)
         )
+        if v.index in address_lines:
+            weight *= 0.1
         # The Latin model mangles 年月日 but keeps digits: a date whose digits appear in order in its
         # reading is confirmed, which settles 0/9 confusions that a calendar check cannot.
-        witness = digits_only(normalize(v.line.alt_text)) if v.line.alt_text else ""
+        # Only real digits: letters mapped to digits would let kanji garbage "confirm" any date.
+        witness = re.sub(r"\D", "", normalize(v.line.alt_text)) if v.line.alt_text else ""
         for rank, pattern in enumerate(DATE_PATTERNS):
             for match in pattern.finditer(text):
                 parts = match.groupdict()
                 specificity = 1.0 if rank < 3 else 0.6
-                ys = _digit_variants(parts["y"]) if parts["y"] != "元" else [(0, "元")]
+                ys = _year_variants(parts["y"], bool(parts.get("era")))
                 for edits_y, y in ys:
                     for edits_m, m in _digit_variants(parts["m"]):
                         for edits_d, d in _digit_variants(parts["d"]):
@@ -72,10 +101,18 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                             edits = edits_y + edits_m + edits_d
                             score = weight * specificity * (0.35**edits)
                             if witness:
-                                digits = (y if y != "元" else "1") + m + d
-                                score *= 2.0 if _is_subsequence(digits, witness) else 0.3
+                                score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
                             scores[value] = scores.get(value, 0.0) + score
     return scores
+
+
+def _year_variants(y: str, era: bool) -> list[tuple[int, str]]:
+    if y == "元":
+        return [(0, "元")]
+    if era and len(y) == 3:
+        # "令和507年": a stray mark read as a digit in front of the two-digit era year.
+        return [(edits + 1, text) for edits, text in _digit_variants(y[1:])]
+    return _digit_variants(y)
 
 
 def _digit_variants(text: str) -> list[tuple[int, str]]:

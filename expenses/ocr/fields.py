@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from expenses.ocr.amounts import extract_tax, extract_total, total_candidates
+from expenses.ocr.amounts import extract_total, total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
+from expenses.ocr.tax import extract_tax
 from expenses.ocr.text import OcrLine, lines_from_text, variants
 from expenses.ocr.vendor import extract_payment_method, extract_vendor
 

@@ -110,8 +110,7 @@ class TesseractParser:
         lines = group_lines(words)
         if digit_lang:
             lines = self._reread_digits(prepared, lines, digit_lang)
-        # Forms print the issuer in a block beside other text: split rows at wide gaps for the vendor.
-        return extract_fields(lines, vendor_lines=group_lines(words, split_gap=2.0))
+        return extract_fields(lines, vendor_lines=vendor_lines(words))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -145,7 +144,9 @@ class TesseractParser:
         crops: list[tuple[int, Image.Image]] = []
         for i in targets:
             line = lines[i]
-            pad_y = max(3, line.height // 3)
+            # Tight vertically: slivers of the neighbouring lines make the Latin model read garbage;
+            # the sheet's white gap supplies the margin Tesseract wants.
+            pad_y = max(2, line.height // 10)
             pad_x = max(6, line.height // 2)
             box = (
                 max(0, line.left - pad_x),
@@ -203,7 +204,34 @@ def read_tsv(path: Path) -> list[Word]:
     return words
 
 
-def group_lines(words: list[Word], *, split_gap: float | None = None) -> list[OcrLine]:
+# Logos, seals and box rulings leave single "kanji" at the ends of the shop-name row, read with
+# near-zero confidence (real words in these rows score far higher).
+VENDOR_EDGE_MIN_CONF = 0.3
+# Never trimmed: name endings (株式会社, 〇〇屋, 〇〇店) and the honorifics that mark the 宛名.
+KEEP_GLYPHS = frozenset("社屋店堂館亭庵舗園様殿")
+
+
+def vendor_lines(words: list[Word]) -> list[OcrLine]:
+    """Rows for the issuer name: split at wide gaps (forms print the issuer beside other text) and
+    trimmed of the low-confidence single glyphs around a shop name."""
+    return group_lines(words, split_gap=2.0, edge_min_conf=VENDOR_EDGE_MIN_CONF)
+
+
+def _trim_edges(members: list[Word], min_conf: float) -> list[Word]:
+    def noise(word: Word) -> bool:
+        return len(word.text) == 1 and word.conf < min_conf and word.text not in KEEP_GLYPHS
+
+    start, end = 0, len(members)
+    while start < end and noise(members[start]):
+        start += 1
+    while end > start and noise(members[end - 1]):
+        end -= 1
+    return members[start:end]
+
+
+def group_lines(
+    words: list[Word], *, split_gap: float | None = None, edge_min_conf: float = 0.0
+) -> list[OcrLine]:
     """Words -> lines (Tesseract's rows), optionally cut where the gap exceeds split_gap x height."""
     grouped: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
@@ -224,6 +252,10 @@ def group_lines(words: list[Word], *, split_gap: float | None = None) -> list[Oc
         rows.append(current)
     lines = []
     for members in rows:
+        if edge_min_conf:
+            members = _trim_edges(members, edge_min_conf)
+            if not members:
+                continue
         heights = sorted(w.height for w in members)
         line_height = heights[len(heights) // 2]
         parts: list[str] = []

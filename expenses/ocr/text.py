@@ -81,28 +81,91 @@ def digits_only(text: str) -> str:
     return re.sub(r"\D", "", text.translate(DIGIT_LOOKALIKES))
 
 
+# Digit pairs the two Tesseract models mix up (the Japanese model reads 0 as 9, 6 or 8).
+CONFUSIONS: dict[str, str] = {
+    "0": "9685",
+    "9": "0",
+    "6": "0858",
+    "8": "0635",
+    "3": "85",
+    "5": "63",
+    "1": "7",
+    "7": "1",
+    "2": "7",
+    "4": "1",
+}
+
+
+def _pair_score(a: str, b: str) -> float:
+    """How well two digit runs match: positive when they are plausibly the same printed number."""
+    if len(a) != len(b):
+        return float("-inf")
+    cost = sum(
+        0.0 if x == y else 0.25 if y in CONFUSIONS.get(x, "") else 1.0 for x, y in zip(a, b, strict=True)
+    )
+    return len(a) - 2 * cost
+
+
+def _align_runs(primary: list[str], other: list[str]) -> dict[int, str]:
+    """Order-preserving pairing of digit runs that maximises the summed match score (small DP).
+
+    Either reading may have extra runs (a kanji read as digits, a lost "%"), so runs are paired
+    by content rather than by position.
+    """
+    n, m = len(primary), len(other)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            paired = _pair_score(primary[i], other[j])
+            best[i][j] = max(
+                best[i + 1][j], best[i][j + 1], paired + best[i + 1][j + 1] if paired > 0 else 0.0
+            )
+    out: dict[int, str] = {}
+    i = j = 0
+    while i < n and j < m:
+        paired = _pair_score(primary[i], other[j])
+        if paired > 0 and best[i][j] == paired + best[i + 1][j + 1]:
+            out[i] = other[j]
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _positional_pairs(
+    primary: str, runs_primary: list[re.Match[str]], runs_other: list[str]
+) -> dict[int, str]:
+    """Same number of runs: pair by position, even across a lost or extra digit ("104,500" / "10,500").
+
+    Not a rate, whose "%" the Latin model often reads as 8 ("10%" / "108"), nor a short run the Latin
+    reading shortened (a day "15" whose 5 it read as "S").
+    """
+    out: dict[int, str] = {}
+    for i, (match, other) in enumerate(zip(runs_primary, runs_other, strict=True)):
+        run = match.group()
+        is_rate = primary[match.end() : match.end() + 1] == "%"
+        if len(other) == len(run) or (not is_rate and (len(run) >= 3 or len(other) > len(run))):
+            out[i] = other
+    return out
+
+
 def merge_digit_runs(primary: str, digits_from: str) -> str:
-    """Replace each digit run in `primary` by the run at the same position in `digits_from`.
+    """Replace each digit run in `primary` by the matching run in `digits_from`.
 
     The Japanese model reads layout words (年, 合計) well but confuses 0 with 9; the Latin model reads
-    digits well but not kanji. Only merges when both readings have the same number of runs.
+    digits well but not kanji. Runs pair by position when both readings have as many, else by an
+    alignment of equal-length runs.
     """
     runs_primary = list(re.finditer(r"\d+", primary))
     runs_other = re.findall(r"\d+", digits_from)
     if not runs_primary or not runs_other:
         return primary
-    replacement: dict[int, str] = {}
     if len(runs_primary) == len(runs_other):
-        pairs = list(zip(range(len(runs_primary)), runs_other, strict=True))
+        replacement = _positional_pairs(primary, runs_primary, runs_other)
     else:
-        # Amounts sit at the right end of a line: align the two readings from the right.
-        offset = len(runs_primary) - len(runs_other)
-        pairs = [
-            (i + offset, other) for i, other in enumerate(runs_other) if 0 <= i + offset < len(runs_primary)
-        ]
-    for index, other in pairs:
-        if len(other) == len(runs_primary[index].group()) or len(runs_primary) == len(runs_other):
-            replacement[index] = other
+        replacement = _align_runs([m.group() for m in runs_primary], runs_other)
     out, last = [], 0
     for index, match in enumerate(runs_primary):
         out.append(primary[last : match.start()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from expenses.ocr.protocol import FieldReading
 from expenses.ocr.text import OcrLine, Variant, normalize
@@ -13,7 +14,7 @@ PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "qr_code",
         re.compile(
-            r"PayPay|ペイペイ|d払い|d払|楽天ペイ|au\s?PAY|メルペイ|LINE\s?Pay|QR|コード決済|Alipay|WeChat",
+            r"PayPay|ペイペイ|d払い|d払|楽天ペイ|au\s?PAY|メルペイ|LINE\s?Pay|(?<![A-Za-z])QR(?![A-Za-z])|コード決済|Alipay|WeChat",
             re.I,
         ),
     ),
@@ -55,7 +56,7 @@ VENDOR_HINT = re.compile(
 )
 VENDOR_EXCLUDE = re.compile(
     r"[領中目償]\s*収\s*[書証軸]|収\s*[書証]|領\s*収|レシート|様|御中|年.*月|令和|平成|殿|TEL|電話|FAX|〒|登録|番号|合計|小計|金額|但し|として|上記|対象|消費税|"
-    r"内税|外税|支払|お預|お釣|ありがとう|またのご|毎度|担当|レジ|No\.|明細|内訳|税込|軽減|"
+    r"内税|外税|支払|お預|お釣|ありがとう|またのご|毎度|担当|レジ|No\.|明細|内訳|税込|軽減|印紙|収入|人数|卓番|"
     r"[都道府県].{0,6}[市区町村郡]|[市区町村]\S*\d|\d{2,4}[-ー]\d{2,4}|[0-9]{3,}|¥|%"
 )
 BRANCH_RE = re.compile(r"^(?:\S+(?:店|駅|支店|営業所|出張所|号店|本店))$")
@@ -66,17 +67,25 @@ def _is_branch(token: str) -> bool:
     return bool(BRANCH_RE.match(token)) and not re.search(r"商店|工務店|書店|本舗|薬店|酒店", token)
 
 
+def _stray_fragment(token: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", token)) and not re.fullmatch(r"\d{2}", token)
+
+
 def _clean_vendor(text: str) -> str:
-    text = re.sub(r"[\[\]【】「」『』()（）<>|:;,.、。・*＊_~\"'`]+", " ", text).strip()
+    # A box edge or slash read as "|" / "/" separates the name from unrelated fragments.
+    text = max(re.split(r"[|/]", text), key=_japanese_count)
+    text = re.sub(r"[\[\]【】「」『』()（）<>:;,.、。・*＊_~\"'`#!]+", " ", text).strip()
     tokens = text.split()
     while len(tokens) > 1 and _is_branch(tokens[-1]):
         tokens.pop()
-    # Drop stray OCR fragments (a lone Latin letter or symbol at either end).
-    while tokens and re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", tokens[-1]):
+    # Drop stray OCR fragments (a lone Latin letter or symbol at either end), but not a number
+    # that is part of the name ("ひので 24").
+    while tokens and _stray_fragment(tokens[-1]):
         tokens.pop()
-    while tokens and re.fullmatch(r"[A-Za-z0-9\-=]{1,2}", tokens[0]):
+    while tokens and _stray_fragment(tokens[0]):
         tokens.pop(0)
-    return _join_split_words(tokens)
+    # A red seal beside the name ("山田之印") leaves its 印 glued to or after the name.
+    return re.sub(r"\s*之?印$", "", _join_split_words(tokens))
 
 
 _KANA = re.compile(r"[\u3040-\u30ffー]")
@@ -88,8 +97,11 @@ def _join_split_words(tokens: list[str]) -> str:
     kana-to-kana breaks back together, keeping spaces between kanji words ("和食処 松乃") and Latin text."""
     out: list[str] = []
     for token in tokens:
-        if out and _CJK_TOKEN.fullmatch(token) and _CJK_TOKEN.fullmatch(out[-1]) and (
-            len(token) == 1 or len(out[-1]) == 1 or (_KANA.match(out[-1][-1]) and _KANA.match(token[0]))
+        if (
+            out
+            and _CJK_TOKEN.fullmatch(token)
+            and _CJK_TOKEN.fullmatch(out[-1])
+            and (len(token) == 1 or len(out[-1]) == 1 or (_KANA.match(out[-1][-1]) and _KANA.match(token[0])))
         ):
             out[-1] += token
         else:
@@ -97,68 +109,140 @@ def _join_split_words(tokens: list[str]) -> str:
     return " ".join(out)
 
 
+def _japanese_count(text: str) -> int:
+    return sum(1 for c in text if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c == "ー")
+
+
 def _japanese_ratio(text: str) -> float:
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return 0.0
-    jp = sum(1 for c in chars if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c == "ー")
-    return jp / len(chars)
+    return _japanese_count("".join(chars)) / len(chars)
 
 
 _HONORIFIC = re.compile(r"^\s*(様|御中|殿|樣|檬)\s*$")
 
 
-def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
-    """Forms print 様 far to the right of the recipient's name, so OCR splits it into its own line."""
+_PRICE = re.compile(r"¥\s*\d|\d\s*円|\d{1,3}(?:,\d{3})+")
+_RULE_CHARS = set("ー一-=_~〜ｰ")
+
+
+def _rule_share(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    return sum(c in _RULE_CHARS for c in chars) / len(chars) if chars else 1.0
+
+
+def _same_row_right(
+    line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str], pattern: re.Pattern[str], tolerance: float
+) -> bool:
+    """Whether a line further right on the same printed row matches `pattern`."""
     if not line.height:
         return False
     middle = line.top + line.height / 2
     for other, text in zip(lines, texts, strict=True):
-        if other is line or not _HONORIFIC.match(text) or other.left <= line.left:
+        if other is line or other.left <= line.left or not pattern.search(text):
             continue
-        if abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * 0.8:
+        if abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * tolerance:
             return True
     return False
+
+
+def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
+    """Forms print 様 far to the right of the recipient's name, so OCR splits it into its own line."""
+    return _same_row_right(line, lines, texts, _HONORIFIC, 0.8)
+
+
+def _priced_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
+    """Item rows: the price printed at the right end of the row was split off into its own line."""
+    return _same_row_right(line, lines, texts, _PRICE, 0.6)
+
+
+ACKNOWLEDGEMENT_RE = re.compile(r"上記.{0,6}領収|正に領収|領収いたしま")
+
+
+def _acknowledgement_row(lines: Sequence[OcrLine], texts: Sequence[str]) -> int | None:
+    """Top (pixels) of the "上記正に領収いたしました" line of a 領収書 form, if printed."""
+    for line, text in zip(lines, texts, strict=True):
+        if ACKNOWLEDGEMENT_RE.search(text):
+            return line.top
+    return None
+
+
+def _is_candidate(
+    line: OcrLine, cleaned: str, text: str, lines: Sequence[OcrLine], texts: Sequence[str]
+) -> bool:
+    """Rules out lines that cannot be the issuer's name, whatever their position or size."""
+    if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
+        return False
+    if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
+        return False
+    if _addressed_on_same_row(line, lines, texts):
+        return False  # the recipient (宛名): 様 / 御中 printed further along the same row
+    if _priced_on_same_row(line, lines, texts):
+        return False  # an item name: its price was split off further along the row
+    if _rule_share(cleaned) > 0.5 or re.search(r"[ー一\-=_~]{4,}", cleaned):
+        return False  # a dashed separator or box edge read as ー / 一
+    return _japanese_ratio(cleaned) >= 0.5
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What the scoring of one line needs to know about the whole receipt."""
+
+    texts: Sequence[str]
+    median_height: int
+    first_top: int
+    last_bottom: int
+    acknowledged: int | None  # top of "上記正に領収いたしました" on a 領収書 form
+
+
+def _page(lines: Sequence[OcrLine], texts: Sequence[str]) -> _Page:
+    heights = sorted(line.height for line in lines if line.height)
+    first_top = min(line.top for line in lines)
+    last_bottom = max(line.top + line.height for line in lines) or 1
+    acknowledged = _acknowledgement_row(lines, texts)
+    if acknowledged is not None and acknowledged - first_top > 0.75 * (last_bottom - first_top):
+        acknowledged = None  # a register receipt's closing line: its shop name is at the top
+    median_height = heights[len(heights) // 2] if heights else 0
+    return _Page(texts, median_height, first_top, last_bottom, acknowledged)
+
+
+def _score(i: int, line: OcrLine, cleaned: str, page: _Page) -> float:
+    score = _japanese_ratio(cleaned)
+    if COMPANY_RE.search(cleaned):
+        score += 1.5
+    if VENDOR_HINT.search(cleaned):
+        score += 0.8
+    if page.median_height and line.height:
+        score += min(1.5, max(-0.5, (line.height / page.median_height - 1.0) * 1.5))
+    # Position: top of a shop receipt, or right above the issuer's address/TEL/登録番号 block.
+    relative = (line.top - page.first_top) / max(1, page.last_bottom - page.first_top)
+    score += max(0.0, 0.8 - 2.5 * relative)
+    following = " ".join(page.texts[i + 1 : i + 4])
+    if re.search(r"〒|TEL|電話|登録番号|[都道府県].{0,6}[市区町村郡]", following):
+        score += 1.0
+    preceding = page.texts[i - 1] if i else ""
+    if re.search(r"様|御中", preceding) and not COMPANY_RE.search(cleaned):
+        score -= 0.3
+    score += 0.3 * line.conf
+    if page.acknowledged is not None:
+        # A 領収書 form: the issuer signs below "上記正に領収いたしました"; above it is the 宛名.
+        score += 1.0 if line.top > page.acknowledged else -1.0
+    return score
 
 
 def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
     if not lines:
         return FieldReading(None, 0.0)
     texts = [normalize(line.text) for line in lines]
-    heights = sorted(line.height for line in lines if line.height)
-    median_height = heights[len(heights) // 2] if heights else 0
-    first_top = min(line.top for line in lines)
-    last_bottom = max(line.top + line.height for line in lines) or 1
+    page = _page(lines, texts)
     best: tuple[float, str] | None = None
     for i, (line, text) in enumerate(zip(lines, texts, strict=True)):
         # Keep the printed spacing in the value ("和食処 松乃"); match rules on the normalised text.
         cleaned = _clean_vendor(unicodedata.normalize("NFKC", line.text))
-        if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
+        if not _is_candidate(line, cleaned, text, lines, texts):
             continue
-        if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
-            continue
-        if _addressed_on_same_row(line, lines, texts):
-            continue  # the recipient (宛名): 様 / 御中 printed further along the same row
-        ratio = _japanese_ratio(cleaned)
-        if ratio < 0.5:
-            continue
-        score = ratio
-        if COMPANY_RE.search(cleaned):
-            score += 1.5
-        if VENDOR_HINT.search(cleaned):
-            score += 0.8
-        if median_height and line.height:
-            score += min(1.5, max(-0.5, (line.height / median_height - 1.0) * 1.5))
-        # Position: top of a shop receipt, or right above the issuer's address/TEL/登録番号 block.
-        relative = (line.top - first_top) / max(1, last_bottom - first_top)
-        score += max(0.0, 0.8 - 2.5 * relative)
-        following = " ".join(texts[i + 1 : i + 4])
-        if re.search(r"〒|TEL|電話|登録番号|[都道府県].{0,6}[市区町村郡]", following):
-            score += 1.0
-        preceding = texts[i - 1] if i else ""
-        if re.search(r"様|御中", preceding) and not COMPANY_RE.search(cleaned):
-            score -= 0.3
-        score += 0.3 * line.conf
+        score = _score(i, line, cleaned, page)
         if best is None or score > best[0]:
             best = (score, cleaned)
     if best is None:

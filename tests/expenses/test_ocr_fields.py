@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from expenses.ocr.amounts import tax_exclusive_options, tax_inclusive_options
 from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.registration import valid_registration_number
+from expenses.ocr.tax import tax_exclusive_options, tax_inclusive_options
 from expenses.ocr.text import OcrLine, merge_digit_runs, normalize
 
 TODAY = date(2026, 11, 21)
@@ -276,3 +276,210 @@ def test_json_shape():
         "payment_method",
     }
     assert all(0.0 <= v <= 1.0 for v in data["confidence"].values())
+
+
+# -- rules added for noisy OCR (synthetic readings) ----------------------------------------------
+
+
+def test_bare_thirteen_digit_run_is_not_a_registration_number():
+    # A JAN code or slip number with a valid-looking check digit, but no "T" and no 登録番号.
+    assert read("合計 ¥1,000\n4011001098993").registration_number.value is None
+
+
+def test_registration_number_on_the_line_below_its_label():
+    assert read("登録番号\n4011001098993").registration_number.value == "T4011001098993"
+
+
+def test_registration_number_with_t_and_check_digit_lost():
+    assert read("登録番号 011001098993").registration_number.value == "T4011001098993"
+
+
+def test_registration_number_prefers_zero_when_readings_disagree_on_zero_and_nine():
+    # 0 and 9 differ by 9, invisible to the mod-9 check digit; the Latin reading (label turned into
+    # letters, "T" read as 1) has the zeros.
+    lines = [OcrLine("登録番号T4911991998993", alt_text="XQW 14011001098993", height=30)]
+    assert extract_fields(lines, today=TODAY).registration_number.value == "T4011001098993"
+
+
+def test_registration_number_found_whole_beside_a_fragment_on_a_t_line():
+    lines = [OcrLine("〒 | | 300", alt_text="zk!) 300.2 T 40110010 4011001098993 qp", height=30)]
+    assert extract_fields(lines, today=TODAY).registration_number.value == "T4011001098993"
+
+
+def test_address_numbers_are_not_a_date():
+    lines = [
+        OcrLine("大阪府大阪市北区梅田3-5-12", alt_text="OSK R3-5-12", top=0, height=30),
+        OcrLine("2025年7月4日 10:20", top=40, height=30),
+    ]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 7, 4)
+
+
+def test_date_repair_confirmed_by_whole_parts_of_the_latin_reading():
+    # "10" appears whole in the Latin digits; "18" only as scattered digits.
+    lines = [OcrLine("日付 令和97年05月16日", alt_text="( Qx 30740512810", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 5, 10)
+
+
+def test_letters_in_the_latin_reading_do_not_confirm_a_date():
+    # "QBIS": Q, B, I and S would map to 0, 8, 1 and 5 and "confirm" a misread era year.
+    lines = [OcrLine("令和7年4月3日(木) 14:20", alt_text="QBIS4F3 F(Y) 14:20", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 4, 3)
+
+
+def test_era_date_with_a_stray_mark_before_nen():
+    assert read("令和5〃 年 11 月 2 日").issue_date.value == date(2023, 11, 2)
+
+
+def test_era_year_with_a_stray_leading_digit():
+    lines = [OcrLine("日付 令和507年99月14日", alt_text="[ Kx 3510740991438", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 9, 14)
+
+
+def test_short_run_is_not_shortened_by_a_latin_letter():
+    # The Latin model read the 5 of "25" as "S"; the date must keep the Japanese "25".
+    lines = [OcrLine("令和 7 年 6 月 25 日", alt_text="xB 7 #6 Q 2S", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 6, 25)
+    assert merge_digit_runs("令和97年04月1日", "QX 07 04 19") == "令和07年04月19日"
+
+
+def test_misread_ten_percent_rate():
+    reading = read("合計 ¥2,200\n(16%対象 ¥2,200)\n(内消費税等 ¥200)")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 2200, "tax": 200}}
+
+
+def test_rate_inferred_from_arithmetic_when_the_label_is_garbled():
+    reading = read("合計 ¥5,500\n(10縮象 ¥5,500 内消費税 ¥500)")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 5500, "tax": 500}}
+    assert reading.tax_breakdown.confidence <= 0.5
+
+
+def test_no_rate_inferred_when_the_tax_fits_no_rate():
+    assert read("合計 ¥3,100\n内消費税 ¥250").tax_breakdown.value == {}
+
+
+def test_merge_pairs_digit_runs_by_content():
+    # The Latin reading has an extra run ("47" from 消費税) and reads "%" as 8.
+    assert (
+        merge_digit_runs("10%対象¥12,100 (内消費税¥1,100)", "10% zq ¥12,100 (QX #47 ¥1,100)")
+        == "10%対象¥12,100 (内消費税¥1,100)"
+    )
+    assert (
+        merge_digit_runs("(10%対象¥35,999 消費税¥3,599)", "(108 ¥35,000 KXT ¥3,500)")
+        == "(10%対象¥35,000 消費税¥3,500)"
+    )
+
+
+def test_total_on_a_line_reading_just_kei():
+    assert read("運賃 ¥3,100\n迎車料金 ¥300\n計 ¥3,400").total.value == 3400
+
+
+def test_total_keyword_of_the_japanese_reading_applies_to_the_latin_digits():
+    lines = [OcrLine("台計 ¥ /,415", alt_text="~ Qt ¥ 7,415,", height=40)]
+    assert extract_fields(lines, today=TODAY).total.value == 7415
+
+
+def test_form_pre_tax_amount_is_the_figure_after_its_label():
+    text = "領収書\n金額 ¥5,500-\n税抜金額 5,000 TEL 06-1234-5678\n消費税額等(10%) 500"
+    reading = read(text)
+    assert reading.total.value == 5500
+    assert reading.tax_breakdown.value == {"10": {"taxable": 5000, "tax": 500}}
+
+
+def test_broken_digit_group_and_phone_number_are_not_amounts():
+    from expenses.ocr.amounts import find_amounts
+
+    assert [a.value for a in find_amounts("対象¥4,5009 TEL 06-1234-5678 距離3.5km")] == []
+
+
+def test_latin_reading_supplies_the_taxable_figure_of_a_japanese_labelled_line():
+    # The Japanese reading garbles the amount; the Latin one has it but lost 対象 (and reads 税 as "#7@").
+    lines = [
+        OcrLine("合計 ¥4,950", top=0, height=30),
+        OcrLine("(10%対象¥4,5009 消費税¥450)", alt_text="(10% #7@ ¥4, 500 3KQ ¥ 450)", top=40, height=30),
+    ]
+    reading = extract_fields(lines, today=TODAY)
+    assert reading.tax_breakdown.value == {"10": {"taxable": 4500, "tax": 450}}
+
+
+def test_qr_inside_latin_garbage_is_not_a_payment_method():
+    lines = [OcrLine("宿泊税(不課税) ¥300", alt_text="xo PA KLM QQR VT ¥300", height=30)]
+    assert extract_fields(lines, today=TODAY).payment_method.value is None
+
+
+def test_vendor_on_a_form_signs_below_the_acknowledgement():
+    text = (
+        "領収書\n株式会社みなと商事\n金額 ¥9,000-\n上記正に領収いたしました\n高橋商会\n"
+        "〒100-0001 東京都千代田区1-1\nTEL 03-1234-5678"
+    )
+    assert read(text).vendor.value == "高橋商会"
+
+
+def test_register_receipt_closing_acknowledgement_does_not_move_the_vendor():
+    items = "\n".join(f"おにぎり{i} ¥150" for i in range(8))
+    text = f"ことぶきストア\nTEL 03-1234-5678\n{items}\n合計 ¥1,200\n上記正に領収いたしました\n株式会社ポイントサービス"
+    assert read(text).vendor.value == "ことぶきストア"
+
+
+def test_vendor_ignores_the_revenue_stamp_box():
+    text = "領収書\n金額 ¥60,000-\n上記正に領収いたしました\n収入印紙\nひまわり印刷\nTEL 03-1234-5678"
+    assert read(text).vendor.value == "ひまわり印刷"
+
+
+def test_vendor_skips_item_names_whose_price_was_split_off():
+    lines = [
+        OcrLine("ーーーーーーーーーーーー", top=0, height=20),
+        OcrLine("はなまるマート", top=40, height=40),
+        OcrLine("TEL 011-222-3333", top=100, height=30),
+        OcrLine("焼き鳥盛り合わせ", top=160, left=0, height=60),
+        OcrLine("¥1,980", top=165, left=600, height=50),
+    ]
+    assert extract_fields(lines, today=TODAY).vendor.value == "はなまるマート"
+
+
+def test_vendor_drops_the_seal_glyph_beside_the_name():
+    text = "領収書\n金額 ¥12,000-\n上記正に領収いたしました\n旅館 松風 印\n〒400-0001 山梨県甲府市1-2-3"
+    assert read(text).vendor.value == "旅館 松風"
+
+
+def test_vendor_row_loses_low_confidence_logo_glyphs_but_keeps_name_endings():
+    from expenses.ocr.tesseract import Word, vendor_lines
+
+    def word(text, left, conf):
+        return Word(text=text, left=left, top=10, width=40 * len(text), height=40, conf=conf, key=(1, 1, 1))
+
+    row = [word("傘", 0, 0.0), word("ひので", 50, 0.6), word("24", 180, 0.9), word("鷹", 265, 0.0)]
+    assert [line.text for line in vendor_lines(row)] == ["ひので24"]
+    company = [word("つばめ交通株式会", 0, 0.9), word("社", 325, 0.1)]
+    assert [line.text for line in vendor_lines(company)] == ["つばめ交通株式会社"]
+
+
+def test_vendor_keeps_a_number_that_is_part_of_the_name_and_drops_stray_marks():
+    assert read("#』 ひので 24\nTEL 03-1234-5678\n合計 ¥500").vendor.value == "ひので 24"
+
+
+def test_vendor_is_not_the_table_and_party_size_line():
+    lines = [
+        OcrLine("卓番12 人数 3名", top=0, height=60),
+        OcrLine("とりよし", top=80, height=40),
+        OcrLine("TEL 03-1234-5678", top=130, height=30),
+    ]
+    assert extract_fields(lines, today=TODAY).vendor.value == "とりよし"
+
+
+def test_vendor_row_keeps_a_low_confidence_honorific():
+    from expenses.ocr.tesseract import Word, vendor_lines
+
+    words = [
+        Word(text="みなと商事株式会社", left=0, top=10, width=320, height=40, conf=0.9, key=(1, 1, 1)),
+        Word(text="様", left=340, top=10, width=40, height=40, conf=0.1, key=(1, 1, 1)),
+    ]
+    assert [line.text for line in vendor_lines(words)] == ["みなと商事株式会社 様"]
+
+
+def test_vendor_is_cut_at_a_box_edge_or_slash():
+    text = "領収書\n金額 ¥5,000-\n上記正に領収いたしました\n(ii 高橋商会 / 人人\nTEL 03-1234-5678"
+    assert read(text).vendor.value == "高橋商会"
+
+
+def test_registration_t_read_as_kanji_cho_still_marks_the_number():
+    assert read("丁4011001098993").registration_number.value == "T4011001098993"
