@@ -13,6 +13,7 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("取下げ")
     REJECTED = "rejected", _("否認")
     APPROVED = "approved", _("承認済み")
+    PAID = "paid", _("支払済み")
 
 
 class Actor(enum.StrEnum):
@@ -32,6 +33,7 @@ ALLOWED_TRANSITIONS: dict[tuple[ClaimStatus, ClaimStatus], frozenset[Actor]] = {
     (S.SUBMITTED, S.APPROVED): frozenset({Actor.SYSTEM}),
     (S.RETURNED, S.SUBMITTED): frozenset({Actor.APPLICANT, Actor.DELEGATE}),
     (S.APPROVED, S.RETURNED): frozenset({Actor.ACCOUNTING}),
+    (S.APPROVED, S.PAID): frozenset({Actor.ACCOUNTING}),  # the payment batch it is in was marked paid
 }
 
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.RETURNED})

@@ -27,6 +27,8 @@ from accounting.services.posting import (
 )
 from accounting.zengin.fields import ZenginError
 from accounting.zengin.writer import Requester, Transfer, build_transfer_file
+from approvals.events import transition_claim
+from approvals.transitions import Actor, ClaimStatus
 from core.calendar import is_bank_business_day
 from core.exceptions import ApplicationError, NotFoundOrForbidden
 from core.models import CompanySettings
@@ -190,4 +192,6 @@ def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
         ]
         create_entry(claim=item.claim, kind=JournalEntry.Kind.PAYMENT, revision=0, entry_date=batch.transfer_date,
                       lines=lines, acting_user=acting_user, payment_batch=batch, description=memo)
+        transition_claim(item.claim, to=ClaimStatus.PAID, actor=Actor.ACCOUNTING, acting_user=acting_user,
+                         comment=memo)
     return batch

@@ -14,6 +14,7 @@ from accounting.services import (
     do_post_claim,
 )
 from core.exceptions import ApplicationError, NotFoundOrForbidden
+from expenses.models import Claim
 from tests.accounting.conftest import next_bank_day, next_closed_days
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,12 @@ def test_marking_paid_creates_payment_entries_once(payable, carol):
     lines = [(x.side, x.account_name, x.sub_account, x.amount) for x in entry.lines.order_by("position")]
     assert lines == [("debit", "未払金", "E-alice 山田 太郎", 1100), ("credit", "普通預金", "0001-001-1234567", 1100)]
     assert entry.entry_date == BUSINESS_DAY
+    claim = Claim.objects.get(pk=payable[0].pk)
+    assert claim.status == "paid"  # the applicant sees 支払済み, with who and when in the history
+    event = claim.events.order_by("-id").first()
+    assert (event.from_status, event.to_status, event.actor, event.comment) == (
+        "approved", "paid", carol, f"{claim.number} 振込 {BUSINESS_DAY:%Y/%m/%d}")
+    assert Claim.objects.get(pk=payable[1].pk).status == "approved"  # not in the batch
     with pytest.raises(ApplicationError):
         check_mark_batch_paid(batch.pk, acting_user=carol)
     assert JournalEntry.objects.filter(kind="payment").count() == 1
