@@ -106,6 +106,8 @@ class ExportBatch(models.Model):
     substitutions = models.PositiveIntegerField(_("置換した文字を含むセル数"), default=0)
     error = models.TextField(_("エラー"), blank=True)
     finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    # Last time the build was handed to the broker; the sweeper re-queues a batch left BUILDING.
+    queued_at = models.DateTimeField(_("作成依頼日時"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      null=True, blank=True, verbose_name=_("取消者"))

@@ -17,3 +17,11 @@ def build_export_file(self, batch_id: int) -> str:
         logger.info("export batch %s is missing or already built", batch_id)
         return "skipped"
     return do_build_export_file(batch_id).status
+
+
+@shared_task
+def sweep_export_batches() -> int:
+    """Re-queue export builds whose enqueue failed (broker down) or whose worker died."""
+    from accounting.services.exports import do_sweep_export_batches
+
+    return do_sweep_export_batches()

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "schedule": 120.0,
         "options": {"expires": 110.0},  # never pile up behind a stopped worker
     },
+    "sweep-export-batches": {
+        "task": "accounting.tasks.sweep_export_batches",
+        "schedule": 120.0,
+        "options": {"expires": 110.0},
+    },
     "approvals-stalled-reminders": {
         "task": "approvals.tasks.send_stalled_approval_reminders",
         "schedule": 3600.0,  # hourly; a step is reminded at most once per business-day interval

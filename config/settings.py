@@ -223,6 +223,8 @@ SEISAN_OCR_REQUEUE_MINUTES = env_int("SEISAN_OCR_REQUEUE_MINUTES", 2, minimum=1)
 # Journal exports (private files, never served publicly) and the size above which they run on the worker.
 SEISAN_EXPORTS_DIR = env_str("SEISAN_EXPORTS_DIR", str(VAR_DIR / "exports"))
 SEISAN_EXPORT_ASYNC_ENTRIES = env_int("SEISAN_EXPORT_ASYNC_ENTRIES", 10_000, minimum=1)
+# A batch still BUILDING this long after it was queued is queued again (the worker may have died).
+SEISAN_EXPORT_REQUEUE_MINUTES = env_int("SEISAN_EXPORT_REQUEUE_MINUTES", 10, minimum=1)
 # Transit fares (formats.md §9): route search is off unless an administrator picks a provider with a key.
 SEISAN_FARE_PROVIDER = env_choice("SEISAN_FARE_PROVIDER", "null", ("null", "ekispert"))
 SEISAN_EKISPERT_API_KEY = env_secret("SEISAN_EKISPERT_API_KEY", "")

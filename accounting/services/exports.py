@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,17 +61,35 @@ def check_export_journal(*, fmt: str, period_from: datetime.date, period_to: dat
     if run_async is None:
         run_async = batch.entry_count > settings.SEISAN_EXPORT_ASYNC_ENTRIES
     if run_async:
-        from accounting.tasks import build_export_file as build_export_file_task
-
-        def enqueue() -> None:
-            try:
-                build_export_file_task.delay(batch.pk)
-            except Exception:  # broker down: the batch stays BUILDING; the page offers to build it again
-                logger.exception("could not enqueue export batch %s", batch.pk)
-
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: enqueue_export_build(batch.pk))
         return batch
     return do_build_export_file(batch.pk)
+
+
+def enqueue_export_build(batch_id: int) -> bool:
+    """Hand the build to the worker. With the broker down the batch stays BUILDING and the sweeper retries."""
+    from accounting.tasks import build_export_file
+
+    try:
+        build_export_file.delay(batch_id)
+    except Exception:  # kombu raises several types for an unreachable broker
+        logger.exception("could not enqueue export batch %s", batch_id)
+        return False
+    ExportBatch.objects.filter(pk=batch_id).update(queued_at=timezone.now())
+    return True
+
+
+def do_sweep_export_batches(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the batches still BUILDING: never queued (broker down) or queued long ago (worker died).
+
+    A second build of a batch is harmless: builds run one at a time and skip a batch that is not BUILDING.
+    """
+    now = now or timezone.now()
+    retry_before = now - datetime.timedelta(minutes=settings.SEISAN_EXPORT_REQUEUE_MINUTES)
+    ids = ExportBatch.objects.filter(status=ExportBatch.Status.BUILDING).filter(
+        Q(queued_at__isnull=True, created_at__lt=now - datetime.timedelta(minutes=1))
+        | Q(queued_at__lt=retry_before)).values_list("pk", flat=True)
+    return sum(1 for batch_id in list(ids) if enqueue_export_build(batch_id))
 
 
 def do_export_journal(*, fmt: str, period_from: datetime.date, period_to: datetime.date, acting_user) -> ExportBatch:

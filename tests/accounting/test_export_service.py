@@ -129,3 +129,30 @@ def test_export_journal_command(posted, carol, tmp_path):
     with pytest.raises(CommandError):  # nothing left to export
         call_command("export_journal", "--format", "mf", "--from", FROM.isoformat(), "--to", TO.isoformat(),
                      "--output", str(tmp_path / "mf.csv"), "--user", "carol", stdout=io.StringIO())
+
+
+def test_the_sweeper_queues_builds_the_broker_never_got(posted, carol, settings, django_capture_on_commit_callbacks):
+    settings.SEISAN_EXPORT_ASYNC_ENTRIES = 1
+    from unittest import mock
+
+    from accounting.services.exports import do_sweep_export_batches
+
+    with mock.patch("accounting.tasks.build_export_file.delay", side_effect=OSError("broker down")), \
+            django_capture_on_commit_callbacks(execute=True):
+        batch = check_export_journal(fmt="yayoi", period_from=FROM, period_to=TO, acting_user=carol)
+    assert ExportBatch.objects.get(pk=batch.pk).queued_at is None  # the request still succeeded
+    created = ExportBatch.objects.get(pk=batch.pk).created_at
+    with mock.patch("accounting.tasks.build_export_file.delay") as delay:
+        assert do_sweep_export_batches(now=created + datetime.timedelta(seconds=30)) == 0  # too fresh
+        assert do_sweep_export_batches(now=created + datetime.timedelta(minutes=2)) == 1
+        delay.assert_called_once_with(batch.pk)
+        queued = ExportBatch.objects.get(pk=batch.pk).queued_at
+        assert queued is not None
+        # queued again only after SEISAN_EXPORT_REQUEUE_MINUTES (a worker that died mid-build)
+        assert do_sweep_export_batches(now=queued + datetime.timedelta(minutes=1)) == 0
+        later = queued + datetime.timedelta(minutes=settings.SEISAN_EXPORT_REQUEUE_MINUTES + 1)
+        assert do_sweep_export_batches(now=later) == 1
+    assert build_export_file(batch.pk) == "ready"
+    with mock.patch("accounting.tasks.build_export_file.delay") as delay:
+        assert do_sweep_export_batches(now=later + datetime.timedelta(hours=1)) == 0  # built: left alone
+    delay.assert_not_called()
