@@ -207,6 +207,13 @@ def physical_rows(entry: JournalEntryRow) -> list[tuple[JournalLineRow | None, J
 def check_entry(entry: JournalEntryRow) -> None:
     """Entries must balance (R10.4), carry integer yen and name each line's side."""
     lines = entry.lines
+    if len(lines) == 2:  # the usual shape, checked in one go: one debit and one credit of one integer amount
+        first, second = lines
+        amount = first.amount
+        if type(amount) is int and type(second.amount) is int and amount == second.amount and (
+                (first.side == "debit" and second.side == "credit")
+                or (first.side == "credit" and second.side == "debit")):
+            return
     if not lines:
         raise ExportError(f"entry {entry.number}: no lines")
     debit = credit = 0
