@@ -35,8 +35,10 @@ def _approved_claim(title: str, lines: list[tuple[str, int, dict]]):
 def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_data, settings, tmp_path) -> None:
     """
     GIVEN two approved claims of yamada and the company's bank settings
-    WHEN tanaka confirms both on the dashboard, exports a 弥生 CSV and creates a 全銀 file (a holiday is refused)
-    THEN the CSV holds both entries (cp932, 25 columns) and the 全銀 file four 120-byte records with the total
+    WHEN tanaka confirms both on the dashboard, exports a 弥生 CSV, creates a 全銀 file (a holiday is refused)
+         and marks the transfer paid
+    THEN the CSV holds both entries (cp932, 25 columns), the 全銀 file four 120-byte records with the total,
+         and yamada sees both claims as 支払済み
     """
     settings.SEISAN_EXPORTS_DIR = str(tmp_path / "exports")
     call_command("seed_demo", stdout=io.StringIO())
@@ -104,3 +106,16 @@ def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_
     records = zengin.read_bytes().split(b"\r\n")[:-1]
     assert [len(r) for r in records] == [120] * 4
     assert int(records[2][7:19]) == 30020
+
+    page.click("button:has-text('支払済みにする')")
+    page.wait_for_selector("[data-testid=payment-status]:has-text('支払済み')")
+    assert JournalEntry.objects.filter(claim__in=[first, second], kind="payment").count() == 2
+    page.click("text=ログアウト")
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "yamada")
+    page.fill("input[name=password]", "seisan-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/claims/")
+    for claim in (first, second):
+        assert page.text_content(f"tr:has-text('{claim.number}') .badge").strip() == "支払済み"
+    screenshot(page, "accounting_05_applicant_sees_paid")
