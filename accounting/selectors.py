@@ -21,6 +21,7 @@ from accounting.rules.tax_category import DeductionSchedule
 from accounting.rules.tax_category import DeductionScheduleRow as ScheduleRow
 from approvals.transitions import ClaimStatus
 from core.exceptions import NotFoundOrForbidden
+from core.models import CompanySettings
 from expenses.models import Claim, ClaimLine
 from people.roles import Role, has_role
 
@@ -67,17 +68,26 @@ def get_active_accrual(claim_id: int) -> JournalEntry | None:
 
 
 def list_claims_to_post() -> QuerySet[Claim]:
-    """Approved claims without a current 計上仕訳 (normally none: posting runs at the accounting step)."""
+    """Approved claims without a current 計上仕訳 (normally none: posting runs at the accounting step). With
+    posting style "payment only", only those with lines the employee did not pay (card, company invoice)."""
     posted = JournalEntry.objects.filter(active_accrual_q(), claim_id=OuterRef("pk"))
-    return (Claim.objects.filter(status=ClaimStatus.APPROVED).exclude(Exists(posted))
+    claims = Claim.objects.filter(status=ClaimStatus.APPROVED)
+    if CompanySettings.load().posting_style == "payment_only":
+        company_paid = ClaimLine.objects.filter(claim_id=OuterRef("pk")).exclude(
+            payment_method=ClaimLine.PaymentMethod.EMPLOYEE)
+        claims = claims.filter(Exists(company_paid))
+    return (claims.exclude(Exists(posted))
             .select_related("applicant", "department").order_by("updated_at", "id"))
 
 
 def list_payable_claims() -> QuerySet[Claim]:
-    """Posted, not reversed, not in any payment batch yet."""
-    posted = JournalEntry.objects.filter(active_accrual_q(), claim_id=OuterRef("pk"))
+    """Posted (or, with posting style "payment only", approved), not in any payment batch yet."""
     paid = PaymentItem.objects.filter(claim_id=OuterRef("pk"))
-    return (Claim.objects.filter(Exists(posted)).exclude(Exists(paid))
+    if CompanySettings.load().posting_style == "payment_only":
+        claims = Claim.objects.filter(status=ClaimStatus.APPROVED)
+    else:
+        claims = Claim.objects.filter(Exists(JournalEntry.objects.filter(active_accrual_q(), claim_id=OuterRef("pk"))))
+    return (claims.exclude(Exists(paid))
             .select_related("applicant", "applicant__bank_account", "department").order_by("applicant_id", "id"))
 
 

@@ -48,6 +48,12 @@ class CompanySettings(models.Model):
         _("控除割合表の適用開始日"), null=True, blank=True,
         help_text=_("この日より前の取引には現行法（current_law）の表を使います。"),
     )  # R2.4
+    posting_style = models.CharField(
+        _("仕訳の計上方法"), max_length=14,
+        choices=[("accrual", _("確認時に計上（計上仕訳＋支払仕訳）")), ("payment_only", _("支払時に計上（支払仕訳のみ）"))],
+        default="accrual",
+        help_text=_("支払時に計上: 立替分は振込時に「費用／普通預金」で計上します。法人カード・会社請求の明細は確認時に計上します。"),
+    )  # R10.1, R10.3
     journal_date_policy = models.CharField(
         _("仕訳日付"), max_length=12, choices=[("posting", _("計上日")), ("transaction", _("取引日"))],
         default="posting",

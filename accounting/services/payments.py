@@ -22,8 +22,11 @@ from accounting.services.posting import (
     ACCOUNTS_PAYABLE,
     ORDINARY_DEPOSIT,
     OUT_OF_SCOPE_CODE,
+    books_at_payment,
     create_entry,
     employee_sub_account,
+    expense_debits,
+    posting_lines,
 )
 from accounting.zengin.fields import ZenginError
 from accounting.zengin.writer import Requester, Transfer, build_transfer_file
@@ -32,7 +35,7 @@ from approvals.transitions import Actor, ClaimStatus
 from core.calendar import is_bank_business_day
 from core.exceptions import ApplicationError, NotFoundOrForbidden
 from core.models import CompanySettings
-from expenses.models import Claim
+from expenses.models import Claim, ClaimLine
 from people.validators import BankLookupError, lookup_branch
 
 logger = logging.getLogger(__name__)
@@ -60,11 +63,30 @@ def _requester(company: CompanySettings) -> Requester:
                      account_number=company.bank_account_number)
 
 
-def _payable_amount(entry: JournalEntry, applicant) -> int:
-    sub_account = employee_sub_account(applicant)
+def _accrued_to_employee(claim: Claim) -> int:
+    """What the 計上仕訳 owes the employee: its 未払金 credit with the employee as 補助科目 (0 if none)."""
+    entry = get_active_accrual(claim.pk)
+    if entry is None:
+        return 0
+    sub_account = employee_sub_account(claim.applicant)
     return sum(line.amount for line in entry.lines.all()
                if line.side == JournalLine.Side.CREDIT and line.account_code == ACCOUNTS_PAYABLE
                and line.sub_account == sub_account)
+
+
+def _booked_at_payment(claim: Claim, company: CompanySettings) -> list[ClaimLine]:
+    """The employee-paid lines the 支払仕訳 books itself (posting style "payment only", R10.3)."""
+    return [line for line in posting_lines(claim) if books_at_payment(line, company)]
+
+
+def _payable_amount(claim: Claim, company: CompanySettings) -> int | None:
+    """Amount to transfer; None when the claim is neither posted nor booked at payment."""
+    accrued = _accrued_to_employee(claim)
+    if accrued:
+        return accrued
+    if company.posting_style == "payment_only":
+        return sum(line.effective_amount for line in _booked_at_payment(claim, company))
+    return None if get_active_accrual(claim.pk) is None else 0
 
 
 def check_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.date, acting_user) -> PaymentBatch:
@@ -98,9 +120,10 @@ def do_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.dat
     batch = PaymentBatch.objects.create(transfer_date=transfer_date, created_by=acting_user)
     items: list[PaymentItem] = []
     errors: list[str] = []
+    company = CompanySettings.load()
     for claim in claims:
-        entry = get_active_accrual(claim.pk)
-        if entry is None:
+        amount = _payable_amount(claim, company)
+        if amount is None:
             errors.append(_("%(number)s は計上されていません。") % {"number": claim.number})
             continue
         if PaymentItem.objects.filter(claim=claim).exists():
@@ -116,7 +139,6 @@ def do_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.dat
             errors.append(_("%(name)s さんの振込口座: %(error)s") % {"name": claim.applicant.display_name,
                                                                    "error": exc})
             continue
-        amount = _payable_amount(entry, claim.applicant)
         if amount <= 0:
             errors.append(_("%(number)s に本人への支払額がありません。") % {"number": claim.number})
             continue
@@ -166,7 +188,7 @@ def _transfers(items: list[PaymentItem]) -> list[Transfer]:
 
 @transaction.atomic
 def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
-    """支払仕訳 per claim (Dr 未払金 employee / Cr 普通預金); a batch is marked paid once."""
+    """支払仕訳 per claim (Dr 未払金 employee, or the expenses when booked at payment / Cr 普通預金); once."""
     require_accounting(acting_user)
     updated = PaymentBatch.objects.filter(pk=batch_id, status=PaymentBatch.Status.CREATED).update(
         status=PaymentBatch.Status.PAID, paid_at=timezone.now(), paid_by=acting_user)
@@ -177,21 +199,29 @@ def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
     batch = PaymentBatch.objects.get(pk=batch_id)
     company = CompanySettings.load()
     bank_label = f"{company.bank_code}-{company.branch_code}-{company.bank_account_number}".strip("-")
-    for item in batch.items.select_related("claim", "claim__department", "payee"):
-        department = item.claim.department.name if item.claim.department else ""
-        memo = _("%(number)s 振込 %(date)s") % {"number": item.claim.number,
+    for item in batch.items.select_related("claim", "claim__applicant", "claim__department", "payee"):
+        claim = item.claim
+        department = claim.department.name if claim.department else ""
+        memo = _("%(number)s 振込 %(date)s") % {"number": claim.number,
                                                  "date": batch.transfer_date.strftime("%Y/%m/%d")}
+        if _accrued_to_employee(claim):  # Dr 未払金 (employee) — the 計上仕訳 booked the expenses
+            debits = [JournalLine(side=JournalLine.Side.DEBIT, account_code=ACCOUNTS_PAYABLE, account_name="未払金",
+                                  sub_account=employee_sub_account(item.payee), department=department,
+                                  tax_code=OUT_OF_SCOPE_CODE, amount=item.amount, memo=memo,
+                                  counterparty=item.payee.display_name)]
+        else:  # "payment only": the expenses themselves, with their tax keys (R10.3)
+            debits = expense_debits(claim, posting_lines(claim), company, _booked_at_payment(claim, company))
+            if sum(line.amount for line in debits) != item.amount:
+                raise ApplicationError(_("%(number)s の金額が振込データ作成時から変わっています。")
+                                       % {"number": claim.number})
         lines = [
-            JournalLine(side=JournalLine.Side.DEBIT, account_code=ACCOUNTS_PAYABLE, account_name="未払金",
-                        sub_account=employee_sub_account(item.payee), department=department,
-                        tax_code=OUT_OF_SCOPE_CODE, amount=item.amount, memo=memo,
-                        counterparty=item.payee.display_name),
+            *debits,
             JournalLine(side=JournalLine.Side.CREDIT, account_code=ORDINARY_DEPOSIT, account_name="普通預金",
                         sub_account=bank_label, department=department, tax_code=OUT_OF_SCOPE_CODE,
                         amount=item.amount, memo=memo, counterparty=item.payee.display_name),
         ]
-        create_entry(claim=item.claim, kind=JournalEntry.Kind.PAYMENT, revision=0, entry_date=batch.transfer_date,
+        create_entry(claim=claim, kind=JournalEntry.Kind.PAYMENT, revision=0, entry_date=batch.transfer_date,
                       lines=lines, acting_user=acting_user, payment_batch=batch, description=memo)
-        transition_claim(item.claim, to=ClaimStatus.PAID, actor=Actor.ACCOUNTING, acting_user=acting_user,
+        transition_claim(claim, to=ClaimStatus.PAID, actor=Actor.ACCOUNTING, acting_user=acting_user,
                          comment=memo)
     return batch

@@ -123,11 +123,24 @@ def _journal_date(claim: Claim, lines: list[ClaimLine], company: CompanySettings
     return timezone.localdate()
 
 
-def _accrual_lines(claim: Claim, company: CompanySettings) -> tuple[list[JournalLine], datetime.date]:
-    """Dr each line's account (部門 / cost centre, tax key) / Cr 未払金 per payer (R10.1, R10.4)."""
+def posting_lines(claim: Claim) -> list[ClaimLine]:
     claim_lines = [line for line in list_claim_lines_for_posting(claim) if line.effective_amount > 0]
     if not claim_lines:
         raise ApplicationError(_("計上する明細がありません（承認金額がすべて0円です）。"))
+    return claim_lines
+
+
+def books_at_payment(line: ClaimLine, company: CompanySettings) -> bool:
+    """R10.3 "payment only": what the employee paid is booked when it is reimbursed, not at confirmation."""
+    return company.posting_style == "payment_only" and line.payment_method == ClaimLine.PaymentMethod.EMPLOYEE
+
+
+def expense_debits(claim: Claim, claim_lines: list[ClaimLine], company: CompanySettings,
+                   booked: list[ClaimLine] | None = None) -> list[JournalLine]:
+    """Dr each line's account with 部門 / cost centre and tax key (R10.1, R10.4), for ``booked`` lines (default all).
+
+    The whole claim is passed as ``claim_lines``: the 公共交通機関特例 looks at each purchase's total (R3.3).
+    """
 
     def purchase_key(line: ClaimLine):
         receipts = list(line.receipts.all())
@@ -138,8 +151,7 @@ def _accrual_lines(claim: Claim, company: CompanySettings) -> tuple[list[Journal
     applicant = claim.applicant
     department = claim.department.name if claim.department else ""
     debits: list[JournalLine] = []
-    credit_by_payer: dict[str, int] = {}
-    for line in claim_lines:
+    for line in claim_lines if booked is None else booked:
         category = line.approved_category or line.category
         amount = line.effective_amount
         decision = decide_line_tax(line, company=company, purchase_amount=totals[purchase_key(line)],
@@ -161,18 +173,30 @@ def _accrual_lines(claim: Claim, company: CompanySettings) -> tuple[list[Journal
             registration_number=line.registration_number, claim_line=line,
             receipt_id=receipts[0].pk if receipts else None,
         ))
-        credit_by_payer[line.payment_method] = credit_by_payer.get(line.payment_method, 0) + amount
+    return debits
+
+
+def _accrual_lines(claim: Claim, company: CompanySettings) -> tuple[list[JournalLine], datetime.date] | None:
+    """計上仕訳: the booked lines' debits / Cr 未払金 per payer (R10.1). None when nothing is booked now."""
+    claim_lines = posting_lines(claim)
+    booked = [line for line in claim_lines if not books_at_payment(line, company)]
+    if not booked:
+        return None
+    credit_by_payer: dict[str, int] = {}
+    for line in booked:
+        credit_by_payer[line.payment_method] = credit_by_payer.get(line.payment_method, 0) + line.effective_amount
     payer_names = {ClaimLine.PaymentMethod.CORPORATE_CARD: _("法人カード"),
                    ClaimLine.PaymentMethod.COMPANY_INVOICE: _("会社請求")}
+    department = claim.department.name if claim.department else ""
     credits = [
         JournalLine(side=JournalLine.Side.CREDIT, account_code=ACCOUNTS_PAYABLE, account_name="未払金",
-                    sub_account=(employee_sub_account(applicant) if payer == ClaimLine.PaymentMethod.EMPLOYEE
+                    sub_account=(employee_sub_account(claim.applicant) if payer == ClaimLine.PaymentMethod.EMPLOYEE
                                  else str(payer_names[payer])),
                     department=department, tax_code=OUT_OF_SCOPE_CODE, amount=total,
-                    memo=f"{claim.number} {claim.title}"[:300], counterparty=applicant.display_name)
+                    memo=f"{claim.number} {claim.title}"[:300], counterparty=claim.applicant.display_name)
         for payer, total in credit_by_payer.items()
     ]
-    return debits + credits, _journal_date(claim, claim_lines, company)
+    return expense_debits(claim, claim_lines, company, booked) + credits, _journal_date(claim, booked, company)
 
 
 def create_entry(*, claim: Claim, kind: str, revision: int, entry_date: datetime.date, lines: list[JournalLine],
@@ -194,18 +218,25 @@ def create_entry(*, claim: Claim, kind: str, revision: int, entry_date: datetime
 
 
 @transaction.atomic
-def do_post_claim(claim: Claim, *, acting_user) -> JournalEntry:
-    """計上仕訳 for an APPROVED claim. Idempotent: returns the existing entry when already posted."""
+def do_post_claim(claim: Claim, *, acting_user) -> JournalEntry | None:
+    """計上仕訳 for an APPROVED claim. Idempotent: returns the existing entry when already posted.
+
+    None when nothing is booked at confirmation (posting style "payment only" and every line paid by the
+    employee: the 支払仕訳 books them).
+    """
     claim = Claim.objects.select_for_update(of=("self",)).select_related("applicant", "department").get(pk=claim.pk)
     existing = get_active_accrual(claim.pk)
     if existing is not None:
         return existing
     if claim.status != ClaimStatus.APPROVED:
         raise ApplicationError(_("承認済みの申請だけを計上できます。"))
-    lines, entry_date = _accrual_lines(claim, CompanySettings.load())
+    posting = _accrual_lines(claim, CompanySettings.load())
+    if posting is None:
+        return None
+    lines, entry_date = posting
     revision = JournalEntry.objects.filter(claim=claim, kind=JournalEntry.Kind.ACCRUAL).count()
     return create_entry(claim=claim, kind=JournalEntry.Kind.ACCRUAL, revision=revision, entry_date=entry_date,
-                         lines=lines, acting_user=acting_user, description=f"{claim.number} {claim.title}")
+                        lines=lines, acting_user=acting_user, description=f"{claim.number} {claim.title}")
 
 
 def check_post_claim(claim_id: int, *, acting_user) -> JournalEntry:
@@ -215,7 +246,10 @@ def check_post_claim(claim_id: int, *, acting_user) -> JournalEntry:
         claim = Claim.objects.get(pk=claim_id)
     except (Claim.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundOrForbidden from exc
-    return do_post_claim(claim, acting_user=acting_user)
+    entry = do_post_claim(claim, acting_user=acting_user)
+    if entry is None:
+        raise ApplicationError(_("支払時に計上する設定のため、この申請は振込時に計上されます。"))
+    return entry
 
 
 @transaction.atomic
