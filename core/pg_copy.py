@@ -77,6 +77,8 @@ def copy_lines(sql: str, params: list) -> Iterator[list[str]]:
         writer = _QueueWriter(items, stop)
         try:
             with reader.cursor() as cursor:
+                # the text the parser expects, whatever the server's defaults: UTF-8, ISO dates
+                cursor.execute("SET client_encoding TO 'UTF8'; SET DateStyle TO ISO")
                 query = cursor.mogrify(sql, params).decode()
                 cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT text, NULL '')", writer)
             writer.flush()

@@ -181,13 +181,18 @@ def do_build_export_file(batch_id: int) -> ExportBatch:
 
 
 def _write(exporter: JournalExporter, entries: Iterable[JournalEntryRow], path: Path) -> tuple[int, str]:
+    """Write the file; on any error the partial file goes (the batch stays BUILDING for the sweeper)."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "wb") as handle:
-        for chunk in exporter.iter_chunks(entries):
-            handle.write(chunk)
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with open(path, "wb") as handle:
+            for chunk in exporter.iter_chunks(entries):
+                handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return size, digest.hexdigest()
 
 

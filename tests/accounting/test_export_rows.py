@@ -84,3 +84,30 @@ def test_parse_groups_lines_by_entry_and_converts_types():
         "7411", 1100, 100, 12, 34)
     assert (credit.account, credit.tax_amount, credit.claim_line_id) == ("未払金", None, None)  # unmapped: the name
     assert entries[1].lines[0].tax.code == "taxable/8/reduced/80"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_that_crashes_midway_claims_nothing_and_leaves_no_file(make_approved_claim, carol, settings,
+                                                                       tmp_path):
+    from unittest import mock
+
+    settings.SEISAN_EXPORTS_DIR = str(tmp_path)
+    for i in range(3):
+        do_post_claim(make_approved_claim(title=f"申請{i}"), acting_user=carol)
+    batch = do_export_journal(fmt="yayoi", period_from=TODAY.replace(day=1), period_to=TODAY, acting_user=carol)
+    calls = []
+
+    def crash(self, entry):
+        calls.append(entry.number)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return original(self, entry)
+
+    original = YayoiExporter._rows
+    with mock.patch.object(YayoiExporter, "_rows", crash), pytest.raises(RuntimeError):
+        do_build_export_file(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "building" and not ExportItem.objects.exists()  # claims roll back with the build
+    assert list(tmp_path.iterdir()) == []  # no partial file
+    assert do_build_export_file(batch.pk).status == "ready"  # the sweeper's retry builds it
+    assert ExportItem.objects.filter(batch=batch).count() == 3
