@@ -16,7 +16,6 @@ from accounting.exporters.base import (
     JournalExporter,
     JournalLineRow,
     VendorMapping,
-    amount_text,
     compose_text,
     memo_with_note,
     trace_reference,
@@ -58,6 +57,8 @@ class FreeeExporter(JournalExporter):
         super().__init__(mapping)
         self._expense = mapping.literal("expense")
         self._tax_inclusive = mapping.literal("tax_inclusive")
+        self._party_cache: dict[tuple, str] = {}
+        self._account_cache2: dict[tuple, str] = {}
 
     def _counterparty(self, entry: JournalEntryRow, line: JournalLineRow) -> tuple[str, str]:
         if line.counterparty or line.counterparty_code:
@@ -67,12 +68,39 @@ class FreeeExporter(JournalExporter):
                 return other.counterparty, other.counterparty_code
         return "", ""
 
+    def _party_cells(self, code: str, name: str) -> str:
+        """取引先コード,取引先 — cleaned once per distinct pair."""
+        key = (code, name)
+        try:
+            return self._party_cache[key]
+        except KeyError:
+            cells = self.cells
+            text = f"{cells.cached(code, '取引先コード')},{cells.cached(name, '取引先')}"
+            if len(self._party_cache) > 100_000:
+                self._party_cache.clear()
+            self._party_cache[key] = text
+            return text
+
+    def _account_cells(self, line: JournalLineRow) -> tuple[str, str, str]:
+        """(勘定科目,税区分) , 税計算区分 and 部門 — cleaned once per distinct combination."""
+        key = (line.account, line.tax, line.department)
+        try:
+            return self._account_cache2[key]
+        except KeyError:
+            tax = line.tax
+            cells = (f"{self.account(line.account)},{self.tax_name(tax)}",
+                     self._tax_inclusive if tax.is_taxable else "", self.cells.cached(line.department, "部門"))
+            if len(self._account_cache2) > 100_000:
+                self._account_cache2.clear()
+            self._account_cache2[key] = cells
+            return cells
+
     def _rows(self, entry: JournalEntryRow) -> list[str]:
         cells = self.cells
-        date = self.dates(entry.date)
-        due = self.dates(entry.due_date)
-        claim = cells.cached(entry.claim_number, "管理番号")
         settlement = entry.settlement
+        # 収支区分,管理番号,発生日,決済期日
+        head = (f"{self._expense},{cells.cached(entry.claim_number, '管理番号')},{self.dates(entry.date)},"
+                f"{'' if settlement else self.dates(entry.due_date)}")
         rows = []
         for line in entry.lines:
             if line.side != "debit":
@@ -81,30 +109,14 @@ class FreeeExporter(JournalExporter):
             remark = memo_with_note(line)
             if line.claim_line_id is not None or line.receipt_id is not None:
                 remark = compose_text(remark, trace_reference("", line))
-            remark = cells.text(remark, "備考")
-            amount = str(line.amount)
-            fields = (
-                self._expense,
-                claim,
-                date,
-                "" if settlement else due,
-                cells.cached(code, "取引先コード"),
-                cells.cached(name, "取引先"),
-                self.account(line.account),
-                self.tax_name(line.tax),
-                amount,
-                self._tax_inclusive if line.tax.is_taxable else "",
-                amount_text(line.tax_amount),
-                remark,
-                "",  # 品目
-                cells.cached(line.department, "部門"),
-                cells.text(",".join(line.tags), "メモタグ") if line.tags else "",
-                "",
-                "",
-                "",
-                self.dates(settlement.date) if settlement else "",
-                cells.cached(settlement.account, "決済口座") if settlement else "",
-                amount if settlement else "",
-            )
-            rows.append(",".join(fields))
+            account_tax, calc, department = self._account_cells(line)
+            amount = line.amount
+            tax_amount = line.tax_amount
+            tags = cells.text(",".join(line.tags), "メモタグ") if line.tags else ""
+            # … 品目 (empty), 部門, メモタグ, セグメント1-3 (empty), 決済日, 決済口座, 決済金額
+            tail = (f"{self.dates(settlement.date)},{cells.cached(settlement.account, '決済口座')},{amount}"
+                    if settlement else ",,")
+            rows.append(f"{head},{self._party_cells(code, name)},{account_tax},{amount},{calc},"
+                        f"{'' if tax_amount is None else tax_amount},{cells.text(remark, '備考')},,{department},"
+                        f"{tags},,,,{tail}")
         return rows
