@@ -111,3 +111,26 @@ def test_a_build_that_crashes_midway_claims_nothing_and_leaves_no_file(make_appr
     assert list(tmp_path.iterdir()) == []  # no partial file
     assert do_build_export_file(batch.pk).status == "ready"  # the sweeper's retry builds it
     assert ExportItem.objects.filter(batch=batch).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_export_is_built_by_the_real_worker_with_progress(celery_worker, make_approved_claim, carol,
+                                                                  settings, tmp_path):
+    import time
+
+    from accounting.services import check_export_journal
+
+    settings.SEISAN_EXPORTS_DIR = str(tmp_path)
+    settings.SEISAN_EXPORT_ASYNC_ENTRIES = 1  # "large" from two entries on
+    for i in range(2):
+        do_post_claim(make_approved_claim(title=f"申請{i}"), acting_user=carol)
+    batch = check_export_journal(fmt="mf", period_from=TODAY.replace(day=1), period_to=TODAY, acting_user=carol)
+    assert (batch.status, batch.percent) == ("building", 0)  # the request returns at once
+    deadline = time.monotonic() + 30
+    while batch.status == "building" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        batch.refresh_from_db()
+    assert (batch.status, batch.entry_count, batch.line_count, batch.percent) == ("ready", 2, 4, 100)
+    assert batch.queued_at is not None
+    with open_export_file(batch) as handle:
+        assert handle.read().decode("cp932").startswith("取引No")
