@@ -107,7 +107,37 @@ def total_candidates(var: Sequence[Variant]) -> dict[int, float]:
             elif a.marked and re.search(r"¥\s*[\d,. ]+\s*(?:-|※)", text):
                 # "¥12,930※" / "¥7,200-" alone on a line is the headline amount of a 領収書.
                 scores[a.value] = scores.get(a.value, 0) + 0.7 * v.weight
+    for value, weight in _form_amounts(by_index):
+        scores[value] = scores.get(value, 0) + weight
     return scores
+
+
+PURPOSE_RE = re.compile(r"^\W*但\s*し|として\W*$")
+# A date, time, phone number or address above the purpose line is not the amount row.
+NOT_AN_AMOUNT_ROW = re.compile(r"[年月/:〒]|TEL|電話", re.IGNORECASE)
+
+
+def _form_amounts(by_index: dict[int, list[Variant]]) -> list[tuple[int, float]]:
+    """The amount row of a 領収書 form, read from its place rather than its symbols.
+
+    Forms print "¥7,960-" just above "但し … として"; OCR often garbles the ¥ and the comma of that
+    large, stylised figure ("半7ア960"), so every digit on the nearest digit-bearing row above counts.
+    """
+    out: list[tuple[int, float]] = []
+    for index, readings in by_index.items():
+        if not any(PURPOSE_RE.search(v.text) for v in readings):
+            continue
+        for above in (index - 1, index - 2):
+            rows = [v for v in by_index.get(above, []) if re.search(r"\d", v.text)]
+            if not rows:
+                continue
+            if not any(TOTAL_EXCLUDE.search(v.text) or NOT_AN_AMOUNT_ROW.search(v.text) for v in rows):
+                for v in rows:
+                    digits = re.sub(r"\D", "", v.text)
+                    if 3 <= len(digits) <= 8 and digits[0] != "0":
+                        out.append((int(digits), 0.5 * v.weight))
+            break
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from expenses.ocr.protocol import FieldReading
 from expenses.ocr.text import CONFUSIONS, Variant, normalize
 
 ERA_START = {"令和": 2018, "和": 2018, "平成": 1988, "R": 2018, "H": 1988}
+HEISEI = ("平成", "H")
+HEISEI_END = date(2019, 4, 30)
 DATE_PATTERNS = (
     re.compile(
         r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*[^\d\s年月]?\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
@@ -32,14 +34,28 @@ def _to_date(era: str | None, y: str, m: str, d: str) -> date | None:
             year += ERA_START[era]
         elif year < 100:
             year += 2000
-        return date(year, int(m), int(d))
+        value = date(year, int(m), int(d))
     except ValueError:
         return None
+    # 平成 ended on 2019-04-30 and 令和 began the next day: "平成37年" is a misread, not a date.
+    if era and (value <= HEISEI_END) != (era in HEISEI):
+        return None
+    return value
 
 
 def _plausible(value: date, today: date | None) -> bool:
     today = today or date.today()
     return date(today.year - 10, 1, 1) <= value <= date(today.year + 1, 12, 31)
+
+
+# Receipts reach an expense claim within months; one older than this is more likely a misread digit
+# (令和7 read as 令和1) than a real date, so its score halves with each further year.
+RECENT_YEARS = 3.0
+
+
+def _age_factor(value: date, today: date | None) -> float:
+    age = ((today or date.today()) - value).days / 365.25
+    return 1.0 if age <= RECENT_YEARS else 0.5 ** (age - RECENT_YEARS)
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -99,7 +115,7 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                             if not value or not _plausible(value, today):
                                 continue
                             edits = edits_y + edits_m + edits_d
-                            score = weight * specificity * (0.35**edits)
+                            score = weight * specificity * (0.35**edits) * _age_factor(value, today)
                             if witness:
                                 score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
                             scores[value] = scores.get(value, 0.0) + score

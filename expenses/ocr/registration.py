@@ -55,6 +55,13 @@ def _registration_observations(text: str, context: bool) -> list[tuple[str, floa
     # The Latin reading turns the 登録番号 label into letters ("QXW 1401..."); letters that look like
     # digits would otherwise be glued to the front of the number.
     text = re.sub(r"(?<![A-Za-z])[A-Za-z]{2,}\s+(?=\d)", " ", text)
+    if not keyword:
+        # The Latin model reads the "T" as 7 or 1 and the label as letters. A run of exactly 14 digits
+        # is rare on a receipt; led by a T look-alike and followed by a valid check digit, it is the
+        # number even without its label (a stray run passes the check only 1 time in 9).
+        for run in re.findall(r"(?<!\d)[17]\d{13}(?!\d)", text):
+            if _valid_check_digit(run[1:]):
+                out.append((run[1:], 0.5))
     if keyword:
         # An exact 13-digit run stands on its own; the loose pattern below may merge it with a
         # neighbouring fragment ("T 40110010 4011001098993").

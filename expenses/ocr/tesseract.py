@@ -213,8 +213,9 @@ KEEP_GLYPHS = frozenset("社屋店堂館亭庵舗園様殿")
 
 def vendor_lines(words: list[Word]) -> list[OcrLine]:
     """Rows for the issuer name: split at wide gaps (forms print the issuer beside other text) and
-    trimmed of the low-confidence single glyphs around a shop name."""
-    return group_lines(words, split_gap=2.0, edge_min_conf=VENDOR_EDGE_MIN_CONF)
+    trimmed of the low-confidence single glyphs around a shop name. A name's own parts may be set
+    two character widths apart ("カフェ　　みずき"), so only a wider gap splits."""
+    return group_lines(words, split_gap=3.0, edge_min_conf=VENDOR_EDGE_MIN_CONF)
 
 
 def _trim_edges(members: list[Word], min_conf: float) -> list[Word]:

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from expenses.ocr.kana import fix_script_lookalikes
 from expenses.ocr.protocol import FieldReading
 from expenses.ocr.text import OcrLine, Variant, normalize
 
@@ -85,7 +86,7 @@ def _clean_vendor(text: str) -> str:
     while tokens and _stray_fragment(tokens[0]):
         tokens.pop(0)
     # A red seal beside the name ("山田之印") leaves its 印 glued to or after the name.
-    return re.sub(r"\s*之?印$", "", _join_split_words(tokens))
+    return fix_script_lookalikes(re.sub(r"\s*之?印$", "", _join_split_words(tokens)))
 
 
 _KANA = re.compile(r"[\u3040-\u30ffー]")

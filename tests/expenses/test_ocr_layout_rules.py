@@ -1,0 +1,128 @@
+"""Extraction rules that rely on where text sits rather than on its symbols (no Tesseract)."""
+
+from datetime import date
+
+from expenses.ocr.fields import extract_fields, extract_from_text
+from expenses.ocr.tesseract import Word, vendor_lines
+from expenses.ocr.text import OcrLine
+
+TODAY = date(2026, 11, 21)
+
+
+def read(text: str):
+    return extract_from_text(text, today=TODAY)
+
+
+# -- the amount row of a 領収書 form ------------------------------------------------------------
+
+
+def test_form_amount_read_from_the_row_above_the_purpose_line_when_its_symbols_are_garbled():
+    text = "領収書\nみどり商会 様\n羊4ァ580ー\n但し 文具代として\n上記正に領収いたしました"
+    assert read(text).total.value == 4580
+
+
+def test_form_amount_skips_a_digitless_row_between_amount_and_purpose():
+    text = "領収書\n山川 様\nキ12ア300-\n(税込)\n但し お食事代として"
+    assert read(text).total.value == 12300
+
+
+def test_form_amount_row_does_not_outvote_a_labelled_total():
+    text = "領収書\n合計 ¥2,200\nNo. 4321\n但し お品代として"
+    assert read(text).total.value == 2200
+
+
+def test_form_amount_ignores_tax_rows_above_the_purpose_line():
+    text = "領収書\n消費税 ¥90\n但し 交通費として"
+    assert read(text).total.value is None
+
+
+# -- registration number whose T and label the Latin reading lost --------------------------------
+
+
+def _line_with_latin_reading(japanese: str, latin: str) -> OcrLine:
+    return OcrLine(text=japanese, alt_text=latin, top=10, height=10)
+
+
+def test_fourteen_digit_run_led_by_a_t_lookalike_with_a_valid_check_digit_is_the_number():
+    line = _line_with_latin_reading("人人 |", "Bnoaz TEL 03-555-0101 79234567890123")
+    reading = extract_fields([line], today=TODAY)
+    assert reading.registration_number.value == "T9234567890123"
+
+
+def test_fourteen_digit_run_without_a_valid_check_digit_stays_unlabelled_noise():
+    line = _line_with_latin_reading("人人 |", "Bnoaz 71234567890123")
+    assert extract_fields([line], today=TODAY).registration_number.value is None
+
+
+def test_fourteen_digit_run_inside_a_longer_number_is_not_a_registration_number():
+    line = _line_with_latin_reading("取引", "7923456789012345")
+    assert extract_fields([line], today=TODAY).registration_number.value is None
+
+
+# -- the vendor row keeps words set apart by a wide space ---------------------------------------
+
+
+def _word(text: str, left: int, width: int) -> Word:
+    return Word(text=text, left=left, top=10, width=width, height=40, conf=0.9, key=(1, 1, 1))
+
+
+def test_vendor_row_keeps_a_name_part_after_a_double_width_space():
+    # "カフェ　　みずき": a shop name whose parts are set two character widths apart.
+    row = [_word("カフェ", 0, 120), _word("みずき", 210, 120)]
+    assert [line.text for line in vendor_lines(row)] == ["カフェ みずき"]
+
+
+def test_vendor_row_still_splits_text_printed_far_apart():
+    row = [_word("上記正に領収いたしました", 0, 480), _word("〒100-0001", 800, 200)]
+    assert [line.text for line in vendor_lines(row)] == ["上記正に領収いたしました", "〒100-0001"]
+
+
+# -- dates: recency and era bounds --------------------------------------------------------------
+
+
+def test_a_date_far_older_than_any_claim_gives_way_to_its_digit_repair():
+    # 令和7 read as 令和1: 2019 is seven years before "today", 2025 one.
+    assert read("令和1年9月11日").issue_date.value == date(2025, 9, 11)
+
+
+def test_a_date_a_few_years_old_is_kept_as_read():
+    assert read("令和5年10月7日").issue_date.value == date(2023, 10, 7)
+
+
+def test_an_era_year_past_the_era_end_is_not_a_date():
+    # 平成 ended in 2019: no repair may turn 平成31 into "平成37" (2025).
+    assert read("平成31年4月30日").issue_date.value == date(2019, 4, 30)
+    assert read("平成35年2月1日").issue_date.value != date(2023, 2, 1)
+
+
+# -- kanji and katakana of the same shape ---------------------------------------------------------
+
+
+def test_kanji_lookalikes_inside_a_katakana_word_become_katakana():
+    from expenses.ocr.kana import fix_script_lookalikes
+
+    assert fix_script_lookalikes("ホテル 三ナミ") == "ホテル ミナミ"
+    assert fix_script_lookalikes("二コ二コ食堂") == "ニコニコ食堂"
+
+
+def test_katakana_lookalikes_between_kanji_become_kanji():
+    from expenses.ocr.kana import fix_script_lookalikes
+
+    assert fix_script_lookalikes("あおば電エ株式会社") == "あおば電工株式会社"
+    assert fix_script_lookalikes("田ロ商店") == "田口商店"
+
+
+def test_kanji_names_with_kana_particles_keep_their_kanji():
+    from expenses.ocr.kana import fix_script_lookalikes
+
+    assert fix_script_lookalikes("三ツ星ベーカリー") == "三ツ星ベーカリー"
+    assert fix_script_lookalikes("一ノ瀬商店") == "一ノ瀬商店"
+
+
+def test_vendor_value_gets_the_script_fix():
+    assert read("カフェ 三ルク\nTEL 03-1111-2222").vendor.value == "カフェ ミルク"
+
+
+def test_form_amount_ignores_a_date_row_above_the_purpose_line():
+    text = "領収書\n2026年10月3日\n但し お品代として"
+    assert read(text).total.value is None
