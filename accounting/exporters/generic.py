@@ -159,8 +159,14 @@ class GenericExporter(JournalExporter):
                 f"{head},{i},{line.side},{self._account_cells(line)},{line.amount},"
                 f"{'' if tax_amount is None else tax_amount},{cells.text(line.memo, 'memo')},"
                 f"{self._party_cells(line)},{claim},"
-                f"{'' if line_id is None else cells.text(str(line_id), 'claim_line_id')},"
-                f"{'' if receipt_id is None else cells.text(str(receipt_id), 'receipt_id')},"
+                f"{_id_text(cells, line_id, 'claim_line_id')},{_id_text(cells, receipt_id, 'receipt_id')},"
                 f"{due},{cells.text('|'.join(line.tags), 'tags') if line.tags else ''}"
             )
         return rows
+
+
+def _id_text(cells, value, column: str) -> str:
+    """Ids from the database are ints: written as they are; other values are text cells."""
+    if value is None:
+        return ""
+    return str(value) if type(value) is int and value >= 0 else cells.text(str(value), column)

@@ -58,6 +58,14 @@ def test_copy_lines_stops_cleanly_when_the_reader_leaves_early():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_copy_lines_keeps_multibyte_text_whole_across_pipe_reads():
+    rows = list(copy_lines("SELECT g, repeat('経費精算', 50) FROM generate_series(1, %s) g", [20_000]))
+    assert len(rows) == 20_000  # ~12 MB of UTF-8: many 1 MB reads, each cut anywhere
+    assert all(text == "経費精算" * 50 for _, text in rows)
+    assert rows[-1][0] == "20000"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_copy_lines_raises_the_servers_error():
     with pytest.raises(Exception, match="division by zero"):
         list(copy_lines("SELECT 1 / (g - 3) FROM generate_series(1, %s) g", [5]))
