@@ -83,10 +83,14 @@ class ThreadedClaims:
         self._thread = threading.Thread(target=self._run, name="export-claims", daemon=True)
 
     def __enter__(self) -> "ThreadedClaims":
-        with self._conn.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EXPORT_LOCK_KEY])
-            cursor.execute(_STATUS_SQL, [self.batch_id])
-            row = cursor.fetchone()
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EXPORT_LOCK_KEY])
+                cursor.execute(_STATUS_SQL, [self.batch_id])
+                row = cursor.fetchone()
+        except BaseException:  # __exit__ will not run: close the connection here
+            self._conn.close()
+            raise
         self.active = row is not None and row[0] == _BUILDING
         self._thread.start()
         return self
