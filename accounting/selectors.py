@@ -72,7 +72,7 @@ def list_claims_to_post() -> QuerySet[Claim]:
     posting style "payment only", only those with lines the employee did not pay (card, company invoice)."""
     posted = JournalEntry.objects.filter(active_accrual_q(), claim_id=OuterRef("pk"))
     claims = Claim.objects.filter(status=ClaimStatus.APPROVED)
-    if CompanySettings.load().posting_style == "payment_only":
+    if CompanySettings.load().books_employee_paid_at_payment:
         company_paid = ClaimLine.objects.filter(claim_id=OuterRef("pk")).exclude(
             payment_method=ClaimLine.PaymentMethod.EMPLOYEE)
         claims = claims.filter(Exists(company_paid))
@@ -83,7 +83,7 @@ def list_claims_to_post() -> QuerySet[Claim]:
 def list_payable_claims() -> QuerySet[Claim]:
     """Posted (or, with posting style "payment only", approved), not in any payment batch yet."""
     paid = PaymentItem.objects.filter(claim_id=OuterRef("pk"))
-    if CompanySettings.load().posting_style == "payment_only":
+    if CompanySettings.load().books_employee_paid_at_payment:
         claims = Claim.objects.filter(status=ClaimStatus.APPROVED)
     else:
         claims = Claim.objects.filter(Exists(JournalEntry.objects.filter(active_accrual_q(), claim_id=OuterRef("pk"))))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounting import selectors, services
 from accounting.charts import month_range, monthly_stacked_bars
+from accounting.downloads import export_file_response, payment_file_response
 from accounting.forms import ExportForm, PaymentForm, ReceiptSearchForm
 from accounting.pdf import claim_pdf as claim_pdf_bytes
 from core.calendar import roll_to_business_day
@@ -24,7 +25,6 @@ from core.models import CompanySettings
 from expenses.audit import audit_csv_bytes, list_receipts_for_audit, write_audit_zip
 from expenses.models import Claim
 from expenses.selectors import can_review_claim, get_claim_events, get_claim_lines
-from people.roles import Role, has_role
 
 MAX_ZIP_RECEIPTS = 2000
 
@@ -33,7 +33,7 @@ def accounting_required(view):
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (has_role(request.user, Role.ACCOUNTING) or has_role(request.user, Role.ADMIN)):
+        if not selectors.is_accounting_user(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -135,12 +135,10 @@ def export_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 def export_download(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _access(selectors.access_export_batch, request, batch_id)
     try:
-        handle = services.open_export_file(batch)
+        return export_file_response(batch)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("accounting:export-detail", batch.pk)
-    content_type = "text/csv; charset=" + ("shift_jis" if batch.format in ("yayoi", "moneyforward") else "utf-8")
-    return FileResponse(handle, as_attachment=True, filename=batch.file_name, content_type=content_type)
 
 
 @accounting_required
@@ -182,10 +180,7 @@ def payment_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @accounting_required
 def payment_download(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = _access(selectors.access_payment_batch, request, batch_id)
-    response = HttpResponse(bytes(batch.content), content_type="text/plain; charset=shift_jis")
-    response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
-    return response
+    return payment_file_response(_access(selectors.access_payment_batch, request, batch_id))
 
 
 @accounting_required

@@ -17,6 +17,14 @@ class TimeStampedModel(models.Model):
 class CompanySettings(models.Model):
     """One row: the company's choices that the rules need. Edited by admins, read by services."""
 
+    class PostingStyle(models.TextChoices):
+        ACCRUAL = "accrual", _("確認時に計上（計上仕訳＋支払仕訳）")
+        PAYMENT_ONLY = "payment_only", _("支払時に計上（支払仕訳のみ）")
+
+    class JournalDatePolicy(models.TextChoices):
+        POSTING = "posting", _("計上日")
+        TRANSACTION = "transaction", _("取引日")
+
     class TaxAccounting(models.TextChoices):
         INCLUSIVE = "inclusive", _("税込経理")
         EXCLUSIVE = "exclusive", _("税抜経理")
@@ -49,14 +57,11 @@ class CompanySettings(models.Model):
         help_text=_("この日より前の取引には現行法（current_law）の表を使います。"),
     )  # R2.4
     posting_style = models.CharField(
-        _("仕訳の計上方法"), max_length=14,
-        choices=[("accrual", _("確認時に計上（計上仕訳＋支払仕訳）")), ("payment_only", _("支払時に計上（支払仕訳のみ）"))],
-        default="accrual",
+        _("仕訳の計上方法"), max_length=14, choices=PostingStyle.choices, default=PostingStyle.ACCRUAL,
         help_text=_("支払時に計上: 立替分は振込時に「費用／普通預金」で計上します。法人カード・会社請求の明細は確認時に計上します。"),
     )  # R10.1, R10.3
     journal_date_policy = models.CharField(
-        _("仕訳日付"), max_length=12, choices=[("posting", _("計上日")), ("transaction", _("取引日"))],
-        default="posting",
+        _("仕訳日付"), max_length=12, choices=JournalDatePolicy.choices, default=JournalDatePolicy.POSTING,
     )  # R10.4
     payment_day_roll = models.CharField(
         _("支払日が休業日の場合"), max_length=10,
@@ -79,6 +84,11 @@ class CompanySettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def books_employee_paid_at_payment(self) -> bool:
+        """R10.3 "payment only": what employees paid is booked by the 支払仕訳, not at confirmation."""
+        return self.posting_style == self.PostingStyle.PAYMENT_ONLY
 
     @property
     def rounding(self) -> Rounding:

@@ -1,6 +1,5 @@
 """Accounting API: confirmation (posting), exports and payments. Non-accounting users get 404."""
 
-from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from accounting.api.serializers import (
     PaymentInputSerializer,
     ReverseInputSerializer,
 )
+from accounting.downloads import export_file_response, payment_file_response
 from core.api import StandardPagination
 
 
@@ -74,15 +74,12 @@ class ExportDetailApi(APIView):
 class ExportFileApi(APIView):
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request, batch_id: int):
-        batch = selectors.access_export_batch(request.user, batch_id)
-        return FileResponse(services.open_export_file(batch), as_attachment=True, filename=batch.file_name,
-                            content_type="text/csv")
+        return export_file_response(selectors.access_export_batch(request.user, batch_id))
 
 
 class ExportCancelApi(APIView):
     @extend_schema(request=None, responses=ExportBatchSerializer)
     def post(self, request, batch_id: int):
-        selectors.access_export_batch(request.user, batch_id)
         return Response(ExportBatchSerializer(services.check_cancel_export(batch_id, acting_user=request.user)).data)
 
 
@@ -119,14 +116,10 @@ class PaymentDetailApi(APIView):
 class PaymentFileApi(APIView):
     @extend_schema(responses={(200, "text/plain"): bytes})
     def get(self, request, batch_id: int):
-        batch = selectors.access_payment_batch(request.user, batch_id)
-        response = HttpResponse(bytes(batch.content), content_type="text/plain; charset=shift_jis")
-        response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
-        return response
+        return payment_file_response(selectors.access_payment_batch(request.user, batch_id))
 
 
 class PaymentMarkPaidApi(APIView):
     @extend_schema(request=None, responses=PaymentBatchSerializer)
     def post(self, request, batch_id: int):
-        selectors.access_payment_batch(request.user, batch_id)
         return Response(PaymentBatchSerializer(services.check_mark_batch_paid(batch_id, acting_user=request.user)).data)

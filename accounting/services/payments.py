@@ -35,7 +35,7 @@ from approvals.transitions import Actor, ClaimStatus
 from core.calendar import is_bank_business_day
 from core.exceptions import ApplicationError, NotFoundOrForbidden
 from core.models import CompanySettings
-from expenses.models import Claim, ClaimLine
+from expenses.models import Claim
 from people.validators import BankLookupError, lookup_branch
 
 logger = logging.getLogger(__name__)
@@ -63,9 +63,8 @@ def _requester(company: CompanySettings) -> Requester:
                      account_number=company.bank_account_number)
 
 
-def _accrued_to_employee(claim: Claim) -> int:
+def _accrued_to_employee(claim: Claim, entry: JournalEntry | None) -> int:
     """What the 計上仕訳 owes the employee: its 未払金 credit with the employee as 補助科目 (0 if none)."""
-    entry = get_active_accrual(claim.pk)
     if entry is None:
         return 0
     sub_account = employee_sub_account(claim.applicant)
@@ -74,19 +73,15 @@ def _accrued_to_employee(claim: Claim) -> int:
                and line.sub_account == sub_account)
 
 
-def _booked_at_payment(claim: Claim, company: CompanySettings) -> list[ClaimLine]:
-    """The employee-paid lines the 支払仕訳 books itself (posting style "payment only", R10.3)."""
-    return [line for line in posting_lines(claim) if books_at_payment(line, company)]
-
-
 def _payable_amount(claim: Claim, company: CompanySettings) -> int | None:
     """Amount to transfer; None when the claim is neither posted nor booked at payment."""
-    accrued = _accrued_to_employee(claim)
+    entry = get_active_accrual(claim.pk)
+    accrued = _accrued_to_employee(claim, entry)
     if accrued:
         return accrued
-    if company.posting_style == "payment_only":
-        return sum(line.effective_amount for line in _booked_at_payment(claim, company))
-    return None if get_active_accrual(claim.pk) is None else 0
+    if company.books_employee_paid_at_payment:
+        return sum(line.effective_amount for line in posting_lines(claim) if books_at_payment(line, company))
+    return None if entry is None else 0
 
 
 def check_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.date, acting_user) -> PaymentBatch:
@@ -114,19 +109,20 @@ def check_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.
 def do_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.date, requester: Requester,
                             acting_user) -> PaymentBatch:
     claims = list(Claim.objects.select_for_update(of=("self",)).filter(pk__in=claim_ids)
-                  .select_related("applicant").order_by("applicant_id", "id"))
+                  .select_related("applicant", "applicant__bank_account").order_by("applicant_id", "id"))
     if len(claims) != len(set(claim_ids)):
         raise NotFoundOrForbidden
     batch = PaymentBatch.objects.create(transfer_date=transfer_date, created_by=acting_user)
     items: list[PaymentItem] = []
     errors: list[str] = []
     company = CompanySettings.load()
+    in_a_batch = set(PaymentItem.objects.filter(claim__in=claims).values_list("claim_id", flat=True))
     for claim in claims:
         amount = _payable_amount(claim, company)
         if amount is None:
             errors.append(_("%(number)s は計上されていません。") % {"number": claim.number})
             continue
-        if PaymentItem.objects.filter(claim=claim).exists():
+        if claim.pk in in_a_batch:
             errors.append(_("%(number)s はすでに振込データに含まれています。") % {"number": claim.number})
             continue
         account = getattr(claim.applicant, "bank_account", None)
@@ -204,13 +200,15 @@ def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
         department = claim.department.name if claim.department else ""
         memo = _("%(number)s 振込 %(date)s") % {"number": claim.number,
                                                  "date": batch.transfer_date.strftime("%Y/%m/%d")}
-        if _accrued_to_employee(claim):  # Dr 未払金 (employee) — the 計上仕訳 booked the expenses
+        if _accrued_to_employee(claim, get_active_accrual(claim.pk)):  # Dr 未払金: the 計上仕訳 booked the expenses
             debits = [JournalLine(side=JournalLine.Side.DEBIT, account_code=ACCOUNTS_PAYABLE, account_name="未払金",
                                   sub_account=employee_sub_account(item.payee), department=department,
                                   tax_code=OUT_OF_SCOPE_CODE, amount=item.amount, memo=memo,
                                   counterparty=item.payee.display_name)]
         else:  # "payment only": the expenses themselves, with their tax keys (R10.3)
-            debits = expense_debits(claim, posting_lines(claim), company, _booked_at_payment(claim, company))
+            claim_lines = posting_lines(claim)
+            debits = expense_debits(claim, claim_lines, company,
+                                    [line for line in claim_lines if books_at_payment(line, company)])
             if sum(line.amount for line in debits) != item.amount:
                 raise ApplicationError(_("%(number)s の金額が振込データ作成時から変わっています。")
                                        % {"number": claim.number})

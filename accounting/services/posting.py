@@ -77,7 +77,7 @@ def tax_rules_for(company: CompanySettings, day: datetime.date, cache: dict) -> 
     return cache[name]
 
 
-def _line_facts(line: ClaimLine, category: ExpenseCategory, amount: int, purchase_amount: int) -> LineFacts:
+def _line_facts(line: ClaimLine, category: ExpenseCategory, purchase_amount: int) -> LineFacts:
     kind = _CATEGORY_KINDS.get(category.kind, CategoryKind.OTHER)
     mode = getattr(line, "transport_mode", "") or None  # transit lines may carry their mode
     if mode is None and category.kind == ExpenseCategory.Kind.TRANSIT:
@@ -99,8 +99,7 @@ def _line_facts(line: ClaimLine, category: ExpenseCategory, amount: int, purchas
 def decide_line_tax(line: ClaimLine, *, company: CompanySettings, purchase_amount: int, rules_cache: dict):
     """Tax key, special case and note of one claim line (domain.md R1–R4, formats.md §4)."""
     category = line.approved_category or line.category
-    amount = line.effective_amount
-    facts = _line_facts(line, category, amount, purchase_amount)
+    facts = _line_facts(line, category, purchase_amount)
     company_facts = CompanyFacts(
         small_amount_eligible=company.small_amount_eligible_on(line.expense_date),
         apply_travel_special_to_actual_cost=company.apply_travel_special_to_actual_cost,
@@ -117,8 +116,8 @@ def decide_line_tax(line: ClaimLine, *, company: CompanySettings, purchase_amoun
     return decide_tax_key(tax_facts, tax_rules_for(company, line.expense_date, rules_cache))
 
 
-def _journal_date(claim: Claim, lines: list[ClaimLine], company: CompanySettings) -> datetime.date:
-    if company.journal_date_policy == "transaction":
+def _journal_date(lines: list[ClaimLine], company: CompanySettings) -> datetime.date:
+    if company.journal_date_policy == CompanySettings.JournalDatePolicy.TRANSACTION:
         return max(line.expense_date for line in lines)
     return timezone.localdate()
 
@@ -132,7 +131,7 @@ def posting_lines(claim: Claim) -> list[ClaimLine]:
 
 def books_at_payment(line: ClaimLine, company: CompanySettings) -> bool:
     """R10.3 "payment only": what the employee paid is booked when it is reimbursed, not at confirmation."""
-    return company.posting_style == "payment_only" and line.payment_method == ClaimLine.PaymentMethod.EMPLOYEE
+    return company.books_employee_paid_at_payment and line.payment_method == ClaimLine.PaymentMethod.EMPLOYEE
 
 
 def expense_debits(claim: Claim, claim_lines: list[ClaimLine], company: CompanySettings,
@@ -196,7 +195,7 @@ def _accrual_lines(claim: Claim, company: CompanySettings) -> tuple[list[Journal
                     memo=f"{claim.number} {claim.title}"[:300], counterparty=claim.applicant.display_name)
         for payer, total in credit_by_payer.items()
     ]
-    return expense_debits(claim, claim_lines, company, booked) + credits, _journal_date(claim, booked, company)
+    return expense_debits(claim, claim_lines, company, booked) + credits, _journal_date(booked, company)
 
 
 def create_entry(*, claim: Claim, kind: str, revision: int, entry_date: datetime.date, lines: list[JournalLine],
