@@ -86,7 +86,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "pending_check": selectors.list_pending_accounting_claims()[:20],
         "to_post": selectors.list_claims_to_post()[:50],
-        "payable": selectors.list_payable_claims()[:20],
         "payable_count": selectors.list_payable_claims().count(),
         "unexported": selectors.count_unexported(),
         "exports": selectors.list_export_batches()[:5],
@@ -167,7 +166,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         if batch is not None:
             return redirect("accounting:payment-detail", batch.pk)
     return render(request, "accounting/payments.html", {
-        "form": form, "payable": payable, "payable_total": sum(c.total_amount for c in payable),
+        "form": form, "payable": payable,
         "batches": selectors.list_payment_batches()[:50]})
 
 

@@ -9,7 +9,7 @@ from approvals.models import ApprovalStep, Delegation, LineCorrection, StepStatu
 from approvals.transitions import ClaimStatus
 from core.calendar import CalendarKind, business_days_between
 from core.exceptions import NotFoundOrForbidden
-from expenses.models import Claim, ClaimLine, DatedLimit, ExpenseCategory
+from expenses.models import Claim, ClaimLine, DatedLimit, ExpenseCategory, Receipt
 from people.roles import Role, has_role
 
 SORTS = {
@@ -58,13 +58,10 @@ def acting_for(user, step: ApprovalStep, *, today: datetime.date | None = None):
         raise NotFoundOrForbidden
     if step.approver_id == user.pk:
         return None
-    if step.approver_group_id is not None and user.groups.filter(pk=step.approver_group_id).exists():
+    groups, delegators = _actor_ids(user, today)  # the same ids the queue was built from
+    if step.approver_group_id is not None and step.approver_group_id in groups:
         return None
-    if step.approver_id is not None and (
-        step.escalated_to_id == user.pk
-        or Delegation.objects.filter(approver_id=step.approver_id, delegate=user, valid_from__lte=today,
-                                     valid_to__gte=today).exists()
-    ):
+    if step.approver_id is not None and (step.escalated_to_id == user.pk or step.approver_id in delegators):
         return step.approver
     raise NotFoundOrForbidden
 
@@ -136,13 +133,8 @@ def annotate_warnings(queryset: QuerySet, *, claim_ref: str, limit: int) -> Quer
     # 領収書なし: the category needs a receipt at this amount and none is attached (a reason may be given).
     missing_receipt = lines.filter(category__receipt_required=True).filter(
         Q(category__receipt_required_from__isnull=True) | Q(amount__gte=F("category__receipt_required_from")))
-    try:
-        from expenses.receipt_models import Receipt
-    except ImportError:  # before the receipts feature: a line with a no-receipt reason has none
-        missing_receipt = missing_receipt.exclude(no_receipt_reason="")
-    else:
-        current = Receipt.objects.filter(line=OuterRef("pk"), deleted_at__isnull=True, replaced_at__isnull=True)
-        missing_receipt = missing_receipt.filter(~Exists(current))
+    current = Receipt.objects.filter(line=OuterRef("pk"), deleted_at__isnull=True, replaced_at__isnull=True)
+    missing_receipt = missing_receipt.filter(~Exists(current))
     # The same expense (date, amount, category) in another live claim of the same applicant.
     same = ClaimLine.objects.filter(
         claim__applicant=OuterRef("claim__applicant"), expense_date=OuterRef("expense_date"),

@@ -3,22 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from expenses.forms import YenField
 from expenses.services.ic_import import MAX_PASTE_CHARS
 from expenses.services.transit import TransitInput
 from expenses.services.trips import TripInput
 from expenses.transit_models import FareKind, FareSource, Mode, Region
-
-
-class YenField(forms.IntegerField):
-    """Accepts 1,234 / ¥1,234 / full-width digits, as people type them."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            import unicodedata
-
-            value = unicodedata.normalize("NFKC", value).replace(",", "").replace("¥", "").replace("円", "").strip()
-        return super().to_python(value)
-
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

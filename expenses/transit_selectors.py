@@ -7,13 +7,11 @@ from dataclasses import asdict, dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.exceptions import NotFoundOrForbidden
 from expenses.rules.commuter_pass import PassSection, overlaps_pass
 from expenses.transit.stations import normalize_station_name
 from expenses.transit_models import (
     BusinessTrip,
     CommuterPass,
-    FareKind,
     FareSource,
     FavouriteRoute,
     PassDeductionKind,
@@ -110,13 +108,6 @@ def list_commuter_passes(user) -> list[CommuterPass]:
     return list(CommuterPass.objects.filter(user=user).order_by("-valid_until", "id"))
 
 
-def access_commuter_pass(user, pass_id: int) -> CommuterPass:
-    row = CommuterPass.objects.filter(pk=pass_id, user=user).first()
-    if row is None:
-        raise NotFoundOrForbidden
-    return row
-
-
 def list_business_trips(claim) -> list[BusinessTrip]:
     return list(BusinessTrip.objects.filter(claim=claim).order_by("start_date", "id"))
 
@@ -189,7 +180,3 @@ def transit_warnings_for_lines(lines) -> dict[int, list[str]]:
         if found:
             warnings[line.pk] = found
     return warnings
-
-
-def fare_kind_label(kind: str) -> str:
-    return FareKind(kind).label

@@ -23,16 +23,6 @@ def valid_registration_number(value: str) -> bool:
     return bool(re.fullmatch(r"T\d{13}", value)) and _valid_check_digit(value[1:])
 
 
-def _check_digit_repairs(digits: str) -> list[str]:
-    out = []
-    for i, ch in enumerate(digits):
-        for repl in CONFUSIONS.get(ch, "") + ("" if ch in "0123456789" else "0123456789"):
-            candidate = digits[:i] + repl + digits[i + 1 :]
-            if _valid_check_digit(candidate):
-                out.append(candidate)
-    return out
-
-
 REG_RUN_RE = re.compile(
     rf"(?P<prefix>[TtㅜтΤ丁『「71|]?)\s*[:：]?\s*(?P<run>{_RUN}(?:[\s-]?{_RUN}){{11,14}})"
 )

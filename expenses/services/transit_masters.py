@@ -12,7 +12,6 @@ from expenses.rules.transit import DEFAULT_FARE_LIMITS
 from expenses.transit.stations import StationStatus, normalize_station_name, parse_station_csv
 from expenses.transit_models import Mode, RouteMaster, Station
 
-ROUTE_COLUMNS = ("from_station", "to_station", "via", "mode", "fare_ic", "fare_ticket", "charges", "note")
 ROUTE_REQUIRED = ("from_station", "to_station")
 # Japanese headers accepted as well, for files kept in Excel by accounting.
 ROUTE_ALIASES = {"出発駅": "from_station", "到着駅": "to_station", "経由": "via", "交通手段": "mode",

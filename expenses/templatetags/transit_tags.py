@@ -2,6 +2,7 @@
 
 from django import template
 
+from expenses.services.trips import BOOK_ONLY_PREFIX
 from expenses.transit_models import TransitDetail
 
 register = template.Library()
@@ -20,5 +21,5 @@ def transit_line(context, line) -> dict:
         "detail": cache[claim_id].get(line.pk),
         "first": first,
         # The claim page already prints 「領収書なし: 帳簿のみ保存（…）」 from the line: do not repeat it.
-        "show_note": not (line.no_receipt_reason or "").startswith("帳簿のみ保存"),
+        "show_note": not (line.no_receipt_reason or "").startswith(BOOK_ONLY_PREFIX),
     }
