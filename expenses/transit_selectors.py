@@ -24,15 +24,18 @@ from expenses.transit_models import (
 MAX_SUGGESTIONS = 20
 
 
-def station_is_known(name: str) -> bool:
-    """Known = in the imported station list or the company route master (both curated by admins)."""
-    key = normalize_station_name(name)
-    if not key:
-        return False
-    return (
-        Station.objects.filter(name_key=key).exists()
-        or RouteMaster.objects.filter(Q(from_key=key) | Q(to_key=key), is_active=True).exists()
-    )
+def known_station_keys(names) -> set[str]:
+    """Normalised keys of the names that are known: in the imported station list or the company route
+    master (both curated by admins). Two queries for any number of names."""
+    keys = {key for key in map(normalize_station_name, names) if key}
+    if not keys:
+        return set()
+    known = set(Station.objects.filter(name_key__in=keys).values_list("name_key", flat=True))
+    routes = RouteMaster.objects.filter(Q(from_key__in=keys) | Q(to_key__in=keys), is_active=True)
+    for from_key, to_key in routes.values_list("from_key", "to_key"):
+        known.update({from_key, to_key} & keys)
+    return known
+
 
 
 def list_station_suggestions(user, query: str, *, limit: int = MAX_SUGGESTIONS) -> list[str]:

@@ -28,6 +28,7 @@ from expenses.transit.ic_formats import (
     parse_sfcard_viewer_csv,
 )
 from expenses.transit_models import FareKind, FareSource, ImportedIcTrip, Mode, PassDeductionKind
+from expenses.transit_selectors import known_station_keys
 
 MAX_UPLOAD_BYTES = 512 * 1024
 MAX_PASTE_CHARS = 100_000
@@ -88,10 +89,11 @@ def preview_ic_import(user, result: IcImportResult, *, today: datetime.date,
     imported = set(ImportedIcTrip.objects.filter(dedupe_hash__in=[t.dedupe_hash for t in result.trips])
                    .values_list("dedupe_hash", flat=True))
     sections = pass_sections_for(user)
+    inputs = [trip_input(trip, deducted_fare=deducted_fares.get(trip.line_number)) for trip in result.trips]
+    known = known_station_keys([name for data in inputs for name in (data.from_station, data.to_station)])
     rows = []
-    for trip in result.trips:
-        data = trip_input(trip, deducted_fare=deducted_fares.get(trip.line_number))
-        preview = preview_transit(user, data, sections=sections)
+    for trip, data in zip(result.trips, inputs, strict=True):
+        preview = preview_transit(user, data, sections=sections, known_stations=known)
         errors: dict[str, str] = {}
         validate_transit(data, today=today, errors=errors)
         problem = ""

@@ -33,6 +33,7 @@ from expenses.selectors import access_claim, get_claim_lines
 from expenses.services.lines import LineContext, apply_line, recompute_totals
 from expenses.services.trips import BOOK_ONLY_PREFIX
 from expenses.transit.providers import EkispertProvider, FareProvider, NullProvider
+from expenses.transit.stations import normalize_station_name
 from expenses.transit_models import (
     BusinessTrip,
     CommuterPass,
@@ -45,7 +46,7 @@ from expenses.transit_models import (
     TransitDetail,
     split_via,
 )
-from expenses.transit_selectors import station_is_known
+from expenses.transit_selectors import known_station_keys
 
 MAX_STATION = 100
 MAX_PURPOSE = 200
@@ -173,8 +174,12 @@ def validate_transit(data: TransitInput, *, today: datetime.date, errors: dict[s
         _err(errors, key("deducted_fare_oneway"), _("控除後の運賃は0円以上、運賃（片道）以下で入力してください。"))
 
 
-def preview_transit(user, data: TransitInput, *, sections: list[PassSection] | None = None) -> TransitPreview:
-    """Pass deduction (R12.4) and the amounts; raises nothing, so the form can show it while typing."""
+def preview_transit(user, data: TransitInput, *, sections: list[PassSection] | None = None,
+                    known_stations: set[str] | None = None) -> TransitPreview:
+    """Pass deduction (R12.4) and the amounts; raises nothing, so the form can show it while typing.
+
+    Callers previewing many trips pass ``sections`` and ``known_stations`` (known_station_keys) loaded once.
+    """
     fare = data.fare_oneway or 0
     charges = data.charges_oneway or 0
     gross = trip_amount(fare, charges_oneway=charges, round_trip=data.round_trip)
@@ -196,11 +201,15 @@ def preview_transit(user, data: TransitInput, *, sections: list[PassSection] | N
         message = _("ICカードの定期券区間を含む乗車です。カードから引き落とされた額（定期区間外の分）を精算します。")
     amount = trip_amount(claimed, charges_oneway=charges, round_trip=data.round_trip)
     check_names = data.mode in STATION_MODES
+    if check_names and known_stations is None:
+        known_stations = known_station_keys([data.from_station, data.to_station])
+
+    def unknown(name: str) -> bool:
+        return check_names and bool(name.strip()) and normalize_station_name(name) not in known_stations
+
     preview = TransitPreview(
         amount=amount, gross_amount=gross, claimed_fare_oneway=claimed, deduction=deduction_kind,
-        deduction_message=message,
-        from_unknown=check_names and bool(data.from_station.strip()) and not station_is_known(data.from_station),
-        to_unknown=check_names and bool(data.to_station.strip()) and not station_is_known(data.to_station),
+        deduction_message=message, from_unknown=unknown(data.from_station), to_unknown=unknown(data.to_station),
     )
     if preview.from_unknown or preview.to_unknown:
         names = [n for n, unknown in ((data.from_station, preview.from_unknown), (data.to_station, preview.to_unknown))

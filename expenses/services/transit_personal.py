@@ -22,6 +22,7 @@ from expenses.services.transit import (
     validate_transit,
 )
 from expenses.transit_models import CommuterPass, FareSource, FavouriteRoute, PassDeductionKind, TransitDetail
+from expenses.transit_selectors import known_station_keys
 
 
 def favourite_input(favourite: FavouriteRoute, on_date: datetime.date) -> TransitInput:
@@ -63,6 +64,7 @@ def check_repeat_trips(claim_id: int, *, acting_user, line_ids: list[int], shift
         raise ValidationFailed(_("繰り返す交通費を選択してください。"), extra={"fields": {"lines": _("選択し直してください。")}})
     items, errors = [], {}
     sections = pass_sections_for(acting_user)
+    known = known_station_keys([name for src in sources for name in (src.from_station, src.to_station)])
     for index, src in enumerate(sources):
         data = TransitInput(
             expense_date=_shift(src.line.expense_date, shift_months), from_station=src.from_station,
@@ -72,7 +74,7 @@ def check_repeat_trips(claim_id: int, *, acting_user, line_ids: list[int], shift
             purpose=src.purpose, destination=src.destination, fare_source=FareSource.HISTORY,
         )
         validate_transit(data, today=ctx.today, errors=errors, prefix=f"lines.{index}.")
-        preview = preview_transit(acting_user, data, sections=sections)
+        preview = preview_transit(acting_user, data, sections=sections, known_stations=known)
         if preview.amount > 0:
             items.append((data, preview))
     if errors:
