@@ -25,14 +25,19 @@ SELECT l.entry_id, e.entry_date, c.number, l.side, l.account_code, l.account_nam
        l.registration_number, l.claim_line_id, l.receipt_id
 """
 # Entries of a period that no batch holds: merge joins in entry order, so rows stream from the first one.
-UNEXPORTED_ROWS_SQL = _COLUMNS + """
+_UNEXPORTED_FROM = """
 FROM accounting_journalentry e
 JOIN accounting_journalline l ON l.entry_id = e.id
 JOIN expenses_claim c ON c.id = e.claim_id
 WHERE e.entry_date BETWEEN %s AND %s
   AND NOT EXISTS (SELECT 1 FROM accounting_exportitem i WHERE i.entry_id = e.id)
+"""
+UNEXPORTED_ROWS_SQL = _COLUMNS + _UNEXPORTED_FROM + "ORDER BY l.entry_id, l.position"
+# One part of a large export (accounting.export_parts): the entry ids bound both tables, so each index scan
+# starts at its own part.
+UNEXPORTED_PART_ROWS_SQL = _COLUMNS + _UNEXPORTED_FROM + """  AND e.id BETWEEN %s AND %s AND l.entry_id BETWEEN %s AND %s
 ORDER BY l.entry_id, l.position
-"""  # noqa: S608 (constants only)
+"""
 BATCH_ROWS_SQL = _COLUMNS + """
 FROM accounting_exportitem i
 JOIN accounting_journalentry e ON e.id = i.entry_id
@@ -41,6 +46,42 @@ JOIN expenses_claim c ON c.id = e.claim_id
 WHERE i.batch_id = %s
 ORDER BY l.entry_id, l.position
 """
+
+
+class EntryRuns:
+    """Written entry ids as runs of consecutive ids, the compact form the claims insert (ids come ascending)."""
+
+    __slots__ = ("entries", "lines", "runs")
+
+    def __init__(self) -> None:
+        self.entries = self.lines = 0
+        self.runs: list[list[int]] = []  # [first, last] pairs
+
+    def add(self, entry: JournalEntryRow) -> None:
+        number = entry.number
+        runs = self.runs
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+        self.entries += 1
+        self.lines += len(entry.lines)
+
+    def to_text(self) -> str:
+        """``<entries> <lines> <first>-<last>,…`` (one line of an export worker's output)."""
+        return f"{self.entries} {self.lines} {','.join(f'{a}-{b}' for a, b in self.runs)}"
+
+    @classmethod
+    def from_text(cls, text: str) -> "EntryRuns":
+        block = cls()
+        entries, lines, runs = text.split(" ")
+        block.entries, block.lines = int(entries), int(lines)
+        block.runs = [[int(n) for n in run.split("-")] for run in runs.split(",")]
+        return block
+
+
+def part_rows_params(period_from: datetime.date, period_to: datetime.date, first_id: int, last_id: int) -> list:
+    return [period_from, period_to, first_id, last_id, first_id, last_id]
 
 
 def can_stream() -> bool:

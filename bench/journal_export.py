@@ -6,6 +6,8 @@ Usage (PostgreSQL only; a throw-away database, e.g. `createdb seisan_bench6`):
 Seeds the lines once with SQL (500,000 two-line entries), then for each format runs the real service
 (`check_export_journal`: the batch, then the file build that streams the entries and claims them) in a child process,
 so that each format's peak RSS is its own, and cancels the batch to release the entries for the next one.
+A batch this large is formatted in parts by worker processes (accounting.export_parts, one per core): the
+peak memory reported is the peak of the summed resident memory of the whole process tree, sampled from /proc.
 The floor is `COPY (SELECT <same columns> ORDER BY entry, position) TO STDOUT` of the same rows.
 Targets: each format within 3× of COPY, peak memory under 300 MB. The last line is one JSON object.
 """
@@ -17,6 +19,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 
 import _django
@@ -102,6 +105,54 @@ COPY (SELECT l.entry_id, e.entry_date, c.number, l.side, l.account_code, l.accou
 """
 
 
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants (workers, COPY readers) every
+    0.1 s from /proc, and keeps the peak of the sum. ru_maxrss cannot give it: a forked child counts its
+    parent's pages until it execs."""
+
+    def __init__(self) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak_bytes = max(self.peak_bytes, self._sample())
+
+    def _sample(self) -> int:
+        parents: dict[int, int] = {}
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open(f"/proc/{name}/stat") as stat:
+                        parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue  # the process ended meanwhile
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent]
+            tree.update(children)
+            frontier.extend(children)
+        total = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/statm") as statm:
+                    total += int(statm.read().split()[1]) * self._page
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+
 class _Sink:
     def __init__(self) -> None:
         self.size = 0
@@ -122,6 +173,7 @@ def copy_floor() -> tuple[float, int]:
 
 def child(fmt: str, output: str) -> None:
     """One export through the service, in its own process; prints its JSON result."""
+    from accounting.export_parts import part_count
     from accounting.models import ExportBatch
     from accounting.selectors import require_accounting
     from accounting.services import check_cancel_export, do_build_export_file, do_export_journal, exports_dir
@@ -129,22 +181,26 @@ def child(fmt: str, output: str) -> None:
 
     user = User.objects.get(username=BENCH_USER)
     # what check_export_journal(run_async=False) does, timed in its two parts
-    started = time.perf_counter()
-    require_accounting(user)
-    batch = do_export_journal(fmt=fmt, period_from=PERIOD[0], period_to=PERIOD[1], acting_user=user)
-    prepared = time.perf_counter()
-    batch = do_build_export_file(batch.pk)
-    seconds = time.perf_counter() - started
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        require_accounting(user)
+        batch = do_export_journal(fmt=fmt, period_from=PERIOD[0], period_to=PERIOD[1], acting_user=user)
+        prepared = time.perf_counter()
+        batch = do_build_export_file(batch.pk)
+        seconds = time.perf_counter() - started
     cpu = resource.getrusage(resource.RUSAGE_SELF)
-    helper = resource.getrusage(resource.RUSAGE_CHILDREN)  # the COPY reader process (core.pg_copy_child)
+    helpers = resource.getrusage(resource.RUSAGE_CHILDREN)  # export workers and their COPY readers
     assert batch.status == ExportBatch.Status.READY, batch.error
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parts = part_count(batch.entry_count)
+    main_mb = cpu.ru_maxrss / 1024
+    peak_mb = max(memory.peak_bytes / 2**20, main_mb)
     size = os.path.getsize(exports_dir() / batch.file_path)
     check_cancel_export(batch.pk, acting_user=user)  # release the entries for the next format
     os.remove(exports_dir() / batch.file_path)
     print(json.dumps({"format": fmt, "seconds": round(seconds, 2), "prepare_seconds": round(prepared - started, 2),
                       "python_cpu_seconds": round(cpu.ru_utime + cpu.ru_stime, 1),
-                      "helper_cpu_seconds": round(helper.ru_utime + helper.ru_stime, 1), "peak_rss_mb": round(peak_mb, 1),
+                      "child_cpu_seconds": round(helpers.ru_utime + helpers.ru_stime, 1), "parts": parts,
+                      "main_rss_mb": round(main_mb, 1), "peak_rss_mb": round(peak_mb, 1),
                       "lines": batch.line_count, "entries": batch.entry_count, "bytes": size}))
 
 
@@ -173,13 +229,13 @@ def main() -> None:
         result["ratio_to_copy"] = round(result["seconds"] / copy_seconds, 2)
         results[fmt] = result
         print(f"{fmt:>13}: {result['seconds']:.2f}s ({result['ratio_to_copy']}× COPY; batch "
-              f"{result['prepare_seconds']}s, Python CPU {result['python_cpu_seconds']}s + COPY helper "
-              f"{result['helper_cpu_seconds']}s), "
+              f"{result['prepare_seconds']}s; {result['parts']} part(s); CPU {result['python_cpu_seconds']}s here + "
+              f"{result['child_cpu_seconds']}s in workers and COPY readers), "
               f"peak {result['peak_rss_mb']} MB, {result['bytes']:,} bytes")
     summary = {
         "bench": "journal_export", "lines": args.lines, "copy_seconds": round(copy_seconds, 2),
-        "formats": {fmt: {k: r[k] for k in ("seconds", "ratio_to_copy", "prepare_seconds", "python_cpu_seconds",
-                                            "helper_cpu_seconds", "peak_rss_mb", "bytes")}
+        "formats": {fmt: {k: r[k] for k in ("seconds", "ratio_to_copy", "prepare_seconds", "parts",
+                                            "python_cpu_seconds", "child_cpu_seconds", "peak_rss_mb", "bytes")}
                     for fmt, r in results.items()},
         "max_ratio_to_copy": max(r["ratio_to_copy"] for r in results.values()),
         "max_peak_rss_mb": max(r["peak_rss_mb"] for r in results.values()),

@@ -21,6 +21,17 @@ EXPORTERS: dict[str, type[JournalExporter]] = {
     cls.vendor: cls for cls in (YayoiExporter, FreeeExporter, MoneyForwardExporter, GenericExporter)
 }
 
+
+
+def exporter_spec(exporter: JournalExporter) -> dict:
+    """What an export worker process needs to build the same exporter (JSON-ready)."""
+    return {"vendor": exporter.vendor, "mapping": exporter.mapping.to_dict(), "options": exporter.options}
+
+
+def exporter_from_spec(spec: dict) -> JournalExporter:
+    return EXPORTERS[spec["vendor"]](VendorMapping(**spec["mapping"]), **spec["options"])
+
+
 __all__ = [
     "EXPORTERS",
     "AccountingMethod",
@@ -37,4 +48,6 @@ __all__ = [
     "Substitution",
     "VendorMapping",
     "YayoiExporter",
+    "exporter_from_spec",
+    "exporter_spec",
 ]

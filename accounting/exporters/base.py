@@ -141,6 +141,13 @@ class VendorMapping:
         except KeyError:
             raise ExportError(f"{self.vendor}: mapping has no literal {name!r}") from None
 
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form, to rebuild the mapping in an export worker process."""
+        return {f: (self.vendor if f == "vendor" else dict(getattr(self, f))) for f in _MAPPING_FIELDS}
+
+
+_MAPPING_FIELDS = ("vendor", "tax_names", "accounts", "invoice_names", "accounting_method_marks", "literals")
+
 
 @dataclass(frozen=True, slots=True)
 class Substitution:
@@ -162,6 +169,18 @@ class ExportReport:
     truncated_cells: int = 0
 
     MAX_REPORTED: ClassVar[int] = 1000
+
+    def to_dict(self) -> dict:
+        return {"entries": self.entries, "rows": self.rows, "bytes_written": self.bytes_written,
+                "substitution_count": self.substitution_count, "truncated_cells": self.truncated_cells,
+                "substitutions": [[s.entry_number, s.column, s.characters, s.original] for s in self.substitutions]}
+
+    def merge(self, part: dict) -> None:
+        """Add the report of a part written elsewhere (``to_dict`` form), in file order."""
+        for name in ("entries", "rows", "bytes_written", "substitution_count", "truncated_cells"):
+            setattr(self, name, getattr(self, name) + part[name])
+        room = self.MAX_REPORTED - len(self.substitutions)
+        self.substitutions.extend(Substitution(*values) for values in part["substitutions"][:max(room, 0)])
 
 
 def compose_text(*parts: str) -> str:
@@ -357,6 +376,7 @@ class JournalExporter(abc.ABC):
     def __init__(self, mapping: VendorMapping) -> None:
         self.mapping = mapping
         self._report = ExportReport()
+        self.options: dict = {}  # the keyword arguments given, to rebuild the exporter in a worker process
         self.cells = CellCleaner(self.encoding, self._report)
         self.dates = DateFormatter()
         self._tax_cache: dict[TaxKey, str] = {}
@@ -367,21 +387,26 @@ class JournalExporter(abc.ABC):
         """Counts and substitutions of the last (or running) export."""
         return self._report
 
-    def iter_chunks(self, entries: Iterable[JournalEntryRow]) -> Iterator[bytes]:
+    def preamble(self) -> bytes:
+        """BOM and header row: what comes before the first entry."""
+        if self.header is None:
+            return self.bom
+        return self.bom + (",".join(quote(name) for name in self.header) + self.line_terminator).encode(self.encoding)
+
+    def iter_chunks(self, entries: Iterable[JournalEntryRow], *, preamble: bool = True) -> Iterator[bytes]:
         """Yield the file as encoded chunks (for a StreamingHttpResponse or a storage upload).
 
         ``report`` is complete once the iterator is exhausted. Not re-entrant: one run at a time.
+        ``preamble=False`` writes the rows only: a later part of a file written in parts.
         """
         report = self._report = ExportReport()
         cells = self.cells
         cells.report = report
         terminator = self.line_terminator
         lines: list[str] = []
-        if self.bom:
-            report.bytes_written += len(self.bom)
-            yield self.bom
-        if self.header is not None:
-            lines.append(",".join(quote(name) for name in self.header))
+        if preamble and (head := self.preamble()):
+            report.bytes_written += len(head)
+            yield head
         rows_fn = self._rows
         chunk_rows = self.chunk_rows
         entry_count = 0
@@ -399,7 +424,7 @@ class JournalExporter(abc.ABC):
         if lines:
             row_count += len(lines)
             yield self._encode(lines, terminator)
-        report.rows = row_count - (1 if self.header is not None else 0)
+        report.rows = row_count
 
     def write(self, entries: Iterable[JournalEntryRow], stream: BinaryIO) -> ExportReport:
         """Write the whole file to a binary stream; returns the report."""

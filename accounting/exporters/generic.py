@@ -88,6 +88,7 @@ class GenericExporter(JournalExporter):
     def __init__(self, mapping: VendorMapping, *, bom: bool = False) -> None:
         super().__init__(mapping)
         self.bom = b"\xef\xbb\xbf" if bom else b""  # type: ignore[misc]
+        self.options = {"bom": bom}
         self.dates = DateFormatter("-")
         self._names_cache: dict[tuple, str] = {}
         self._party_cache: dict[tuple, str] = {}

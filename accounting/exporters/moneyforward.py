@@ -63,6 +63,7 @@ class MoneyForwardExporter(JournalExporter):
     def __init__(self, mapping: VendorMapping, *, write_counterparty: bool = False) -> None:
         super().__init__(mapping)
         self.write_counterparty = write_counterparty
+        self.options = {"write_counterparty": write_counterparty}
         self._invoice_cache: dict = {}
         self._names_cache: dict[tuple, str] = {}
 

@@ -51,6 +51,8 @@ class YayoiExporter(JournalExporter):
         self.accounting_method = AccountingMethod(accounting_method)
         self.write_voucher_number = write_voucher_number
         self.append_counterparty_to_memo = append_counterparty_to_memo
+        self.options = {"accounting_method": str(self.accounting_method), "write_voucher_number": write_voucher_number,
+                        "append_counterparty_to_memo": append_counterparty_to_memo}
         self._names_cache: dict[tuple, str] = {}
         self._empty_side = f",,,{self.tax_name(OUT_OF_SCOPE, self.accounting_method)},0,"
 

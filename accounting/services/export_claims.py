@@ -20,7 +20,9 @@ from accounting.models import ExportBatch, ExportItem
 
 EXPORT_LOCK_KEY = 74_010_001  # pg_advisory_xact_lock key: one export build at a time
 _BUILDING = ExportBatch.Status.BUILDING.value
-_INSERT_ARRAY_SQL = "INSERT INTO accounting_exportitem (entry_id, batch_id) SELECT unnest(%s::bigint[]), %s"
+# runs of consecutive entry ids: (first[], last[])
+_INSERT_RUNS_SQL = ("INSERT INTO accounting_exportitem (entry_id, batch_id) SELECT g, %s "
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS r(first, last), generate_series(r.first, r.last) g")
 _STATUS_SQL = "SELECT status FROM accounting_exportbatch WHERE id = %s"
 
 
@@ -30,6 +32,10 @@ def _finish_sql(fields: dict, adapt) -> tuple[str, list]:
     sql = (f"UPDATE accounting_exportbatch SET {', '.join(f'{c} = %s' for c in columns)} "  # noqa: S608 (model columns)
            "WHERE id = %s AND status = %s")
     return sql, [adapt(value) for value in fields.values()]
+
+
+def _runs_params(batch_id: int, runs: Sequence[Sequence[int]]) -> list:
+    return [batch_id, [first for first, _ in runs], [last for _, last in runs]]
 
 
 class InlineClaims:
@@ -51,12 +57,13 @@ class InlineClaims:
             self.active = cursor.rowcount == 1
         return self
 
-    def add(self, entry_ids: Sequence[int]) -> None:
+    def add(self, runs: Sequence[Sequence[int]]) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(_INSERT_ARRAY_SQL, [list(entry_ids), self.batch_id])
+                cursor.execute(_INSERT_RUNS_SQL, _runs_params(self.batch_id, runs))
         else:
-            ExportItem.objects.bulk_create([ExportItem(entry_id=i, batch_id=self.batch_id) for i in entry_ids])
+            ExportItem.objects.bulk_create([ExportItem(entry_id=i, batch_id=self.batch_id)
+                                            for first, last in runs for i in range(first, last + 1)])
 
     def finish(self, fields: dict) -> bool:
         updated = ExportBatch.objects.filter(pk=self.batch_id, status=_BUILDING).update(**fields)
@@ -97,18 +104,18 @@ class ThreadedClaims:
 
     def _run(self) -> None:
         with self._conn.cursor() as cursor:
-            while (ids := self._queue.get()) is not None:
+            while (runs := self._queue.get()) is not None:
                 if self._failure:
                     continue  # drain: the reader learns of the failure at its next add()
                 try:
-                    cursor.execute(_INSERT_ARRAY_SQL, [ids, self.batch_id])
+                    cursor.execute(_INSERT_RUNS_SQL, _runs_params(self.batch_id, runs))
                 except BaseException as exc:
                     self._failure.append(exc)
 
-    def add(self, entry_ids: Sequence[int]) -> None:
+    def add(self, runs: Sequence[Sequence[int]]) -> None:
         if self._failure:
             raise self._failure[0]
-        self._queue.put(list(entry_ids))
+        self._queue.put(runs)
 
     def _drain(self) -> None:
         if self._thread.is_alive():

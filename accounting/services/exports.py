@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting.export_rows import can_stream, iter_unexported_entries
+from accounting.export_parts import part_bounds, part_count, write_parts
+from accounting.export_rows import EntryRuns, can_stream, iter_unexported_entries
 from accounting.exporters import EXPORTERS, ExportError, JournalEntryRow, JournalExporter
 from accounting.exporters.base import AccountingMethod
 from accounting.exporters.yayoi import YayoiExporter
@@ -103,34 +104,34 @@ def do_export_journal(*, fmt: str, period_from: datetime.date, period_to: dateti
 
 
 class _Progress:
-    """Passes entries through: hands their ids to the claims in blocks, counts entries and lines, and writes
-    progress for the page at most once a second (each write is a commit)."""
+    """Counts written entries and lines, hands their ids to the claims as runs, and writes progress for the page at
+    most once a second (each write is a commit)."""
 
     def __init__(self, batch_id: int, claims, *, block: int = 20_000, seconds: float = 1.0) -> None:
         self.batch_id, self.claims, self.block, self.seconds = batch_id, claims, block, seconds
         self.entries = self.lines = 0
+        self._shown_at = time.monotonic()
 
     def track(self, entries: Iterable[JournalEntryRow]) -> Iterator[JournalEntryRow]:
-        last = time.monotonic()
-        ids: list[int] = []
-        lines = 0
+        """Pass entries through to the writer, reporting them in blocks."""
+        written = EntryRuns()
         for entry in entries:
             yield entry
-            ids.append(entry.number)
-            lines += len(entry.lines)
-            if len(ids) >= self.block:
-                self._flush(ids, lines)
-                ids, lines = [], 0
-                if time.monotonic() - last >= self.seconds:
-                    ExportBatch.objects.filter(pk=self.batch_id).update(progress=self.entries)
-                    last = time.monotonic()
-        self._flush(ids, lines)
+            written.add(entry)
+            if written.entries >= self.block:
+                self.add(written)
+                written = EntryRuns()
+        self.add(written)
 
-    def _flush(self, ids: list[int], lines: int) -> None:
-        if ids:
-            self.claims.add(ids)
-            self.entries += len(ids)
-            self.lines += lines
+    def add(self, written: EntryRuns) -> None:
+        if not written.entries:
+            return
+        self.claims.add(written.runs)
+        self.entries += written.entries
+        self.lines += written.lines
+        if time.monotonic() - self._shown_at >= self.seconds:
+            ExportBatch.objects.filter(pk=self.batch_id).update(progress=self.entries)
+            self._shown_at = time.monotonic()
 
 
 def do_build_export_file(batch_id: int) -> ExportBatch:
@@ -147,14 +148,22 @@ def do_build_export_file(batch_id: int) -> ExportBatch:
     target = exports_dir() / relative
     temp = target.with_name(f".{relative}.{os.getpid()}.tmp")
     fast = can_stream()
+    parts = part_count(batch.entry_count) if fast else 1
     with ThreadedClaims(batch.pk) if fast else InlineClaims(batch.pk) as claims:
         if not claims.active:  # built or cancelled meanwhile
             batch.refresh_from_db()
             return batch
         progress = _Progress(batch.pk, claims)
-        entries = iter_unexported_entries(batch.period_from, batch.period_to, mapping=exporter.mapping, fast=fast)
         try:
-            size, digest = _write(exporter, progress.track(entries), temp)
+            if parts > 1:
+                bounds = part_bounds(batch.period_from, batch.period_to, parts)
+                size, digest, report = write_parts(exporter, (batch.period_from, batch.period_to), bounds, temp,
+                                                   progress.add)
+            else:
+                entries = iter_unexported_entries(batch.period_from, batch.period_to, mapping=exporter.mapping,
+                                                  fast=fast)
+                size, digest = _write(exporter, progress.track(entries), temp)
+                report = exporter.report
             if not progress.entries:
                 raise ExportError(_("この期間に未出力の仕訳はありません。"))
         except ExportError as exc:
@@ -166,7 +175,7 @@ def do_build_export_file(batch_id: int) -> ExportBatch:
             done = claims.finish({
                 "status": ExportBatch.Status.READY, "file_path": relative, "file_size": size, "sha256": digest,
                 "entry_count": progress.entries, "line_count": progress.lines, "progress": progress.entries,
-                "substitutions": exporter.report.substitution_count, "finished_at": timezone.now(),
+                "substitutions": report.substitution_count, "finished_at": timezone.now(),
                 "file_name": f"seisan-{batch.format}-{batch.period_from:%Y%m%d}-{batch.period_to:%Y%m%d}-"
                              f"{batch.pk}.{exporter.file_extension}",
             })

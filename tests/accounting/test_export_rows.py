@@ -142,3 +142,16 @@ def test_a_large_export_is_built_by_the_real_worker_with_progress(celery_worker,
     assert batch.queued_at is not None
     with open_export_file(batch) as handle:
         assert handle.read().decode("cp932").startswith("取引No")
+
+
+def test_entry_runs_compress_ascending_ids_and_survive_the_worker_message():
+    from accounting.export_rows import EntryRuns
+    from accounting.exporters import JournalEntryRow
+
+    runs = EntryRuns()
+    for number, lines in ((3, 2), (4, 2), (5, 3), (9, 2), (11, 2), (12, 2)):
+        runs.add(JournalEntryRow(number, TODAY, [None] * lines))
+    assert runs.runs == [[3, 5], [9, 9], [11, 12]] and (runs.entries, runs.lines) == (6, 13)
+    assert runs.to_text() == "6 13 3-5,9-9,11-12"
+    back = EntryRuns.from_text(runs.to_text())
+    assert (back.runs, back.entries, back.lines) == (runs.runs, 6, 13)
