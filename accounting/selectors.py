@@ -19,6 +19,7 @@ from accounting.models import (
 )
 from accounting.rules.tax_category import DeductionSchedule
 from accounting.rules.tax_category import DeductionScheduleRow as ScheduleRow
+from approvals.models import ApprovalStep, StepStatus
 from approvals.transitions import ClaimStatus
 from core.exceptions import NotFoundOrForbidden
 from core.models import CompanySettings
@@ -92,11 +93,7 @@ def list_payable_claims() -> QuerySet[Claim]:
 
 
 def list_pending_accounting_claims() -> QuerySet[Claim]:
-    """Claims waiting at the 経理確認 step of the approval route (empty until the workflow ships it)."""
-    try:
-        from approvals.models import ApprovalStep, StepStatus
-    except ImportError:  # pragma: no cover - approvals is being built
-        return Claim.objects.none()
+    """Claims waiting at the 経理確認 step of the approval route."""
     pending = ApprovalStep.objects.filter(claim_id=OuterRef("pk"), is_accounting_check=True,
                                           status=StepStatus.PENDING)
     return (Claim.objects.filter(status=ClaimStatus.SUBMITTED).filter(Exists(pending))

@@ -85,7 +85,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     months = month_range(totals["from"], today)
     context = {
         "pending_check": selectors.list_pending_accounting_claims()[:20],
+        "pending_check_count": selectors.list_pending_accounting_claims().count(),
         "to_post": selectors.list_claims_to_post()[:50],
+        "to_post_count": selectors.list_claims_to_post().count(),
         "payable_count": selectors.list_payable_claims().count(),
         "unexported": selectors.count_unexported(),
         "exports": selectors.list_export_batches()[:5],

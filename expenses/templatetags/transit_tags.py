@@ -15,11 +15,8 @@ def transit_line(context, line) -> dict:
     claim_id = line.claim_id
     if claim_id not in cache:
         cache[claim_id] = {d.line_id: d for d in TransitDetail.objects.filter(line__claim_id=claim_id)}
-    first = not context.render_context.get("transit_style_done")
-    context.render_context["transit_style_done"] = True
     return {
         "detail": cache[claim_id].get(line.pk),
-        "first": first,
         # The claim page already prints 「領収書なし: 帳簿のみ保存（…）」 from the line: do not repeat it.
         "show_note": not (line.no_receipt_reason or "").startswith(BOOK_ONLY_PREFIX),
     }

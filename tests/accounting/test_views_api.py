@@ -52,6 +52,13 @@ def test_pages_render_for_accounting(carol_client, make_approved_claim, name, dj
     assert "経理ダッシュボード" in response.content.decode()
 
 
+def test_dashboard_counts_the_claims_waiting_for_posting(carol_client, make_approved_claim):
+    for index in range(3):
+        make_approved_claim(title=f"申請{index}")
+    page = carol_client.get(reverse("accounting:dashboard")).content.decode()
+    assert 'data-testid="count-post">3 件' in page and 'data-testid="count-check">0 件' in page
+
+
 def test_dashboard_confirms_an_approved_claim_and_draws_charts(carol_client, make_approved_claim):
     claim = make_approved_claim()
     page = carol_client.get(reverse("accounting:dashboard")).content.decode()
