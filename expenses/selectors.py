@@ -3,9 +3,10 @@
 import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from approvals.models import ClaimEvent
-from core.exceptions import NotFoundOrForbidden
+from core.exceptions import ApplicationError, NotFoundOrForbidden
 from expenses.models import Claim, ClaimLine, Receipt
 from people.roles import Role, has_role
 
@@ -21,6 +22,14 @@ def access_claim(user, claim_id: int, *, for_update: bool = False) -> Claim:
         raise NotFoundOrForbidden from exc
     if claim.applicant_id != user.pk:
         raise NotFoundOrForbidden
+    return claim
+
+
+def access_editable_claim(user, claim_id: int) -> Claim:
+    """The applicant's claim, locked for a write, while it can still be edited (draft or returned)."""
+    claim = access_claim(user, claim_id, for_update=True)
+    if not claim.is_editable:
+        raise ApplicationError(_("提出済みの申請は編集できません。"))
     return claim
 
 

@@ -183,6 +183,15 @@ class ExportReport:
         self.substitutions.extend(Substitution(*values) for values in part["substitutions"][:max(room, 0)])
 
 
+def remember(cache: dict, key, value):
+    """Store a cleaned, joined cell group for the rest of the export; a full cache starts over, which bounds
+    memory on pathological inputs (a million distinct combinations) at the cost of cleaning some twice."""
+    if len(cache) > 100_000:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def compose_text(*parts: str) -> str:
     """Join non-empty parts with one space."""
     return " ".join(p for p in parts if p)

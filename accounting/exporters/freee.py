@@ -18,6 +18,7 @@ from accounting.exporters.base import (
     VendorMapping,
     compose_text,
     memo_with_note,
+    remember,
     trace_reference,
 )
 
@@ -58,7 +59,7 @@ class FreeeExporter(JournalExporter):
         self._expense = mapping.literal("expense")
         self._tax_inclusive = mapping.literal("tax_inclusive")
         self._party_cache: dict[tuple, str] = {}
-        self._account_cache2: dict[tuple, str] = {}
+        self._account_cells_cache: dict[tuple, str] = {}
 
     def _counterparty(self, entry: JournalEntryRow, line: JournalLineRow) -> tuple[str, str]:
         if line.counterparty or line.counterparty_code:
@@ -76,24 +77,18 @@ class FreeeExporter(JournalExporter):
         except KeyError:
             cells = self.cells
             text = f"{cells.cached(code, '取引先コード')},{cells.cached(name, '取引先')}"
-            if len(self._party_cache) > 100_000:
-                self._party_cache.clear()
-            self._party_cache[key] = text
-            return text
+            return remember(self._party_cache, key, text)
 
     def _account_cells(self, line: JournalLineRow) -> tuple[str, str, str]:
         """(勘定科目,税区分) , 税計算区分 and 部門 — cleaned once per distinct combination."""
         key = (line.account, line.tax, line.department)
         try:
-            return self._account_cache2[key]
+            return self._account_cells_cache[key]
         except KeyError:
             tax = line.tax
             cells = (f"{self.account(line.account)},{self.tax_name(tax)}",
                      self._tax_inclusive if tax.is_taxable else "", self.cells.cached(line.department, "部門"))
-            if len(self._account_cache2) > 100_000:
-                self._account_cache2.clear()
-            self._account_cache2[key] = cells
-            return cells
+            return remember(self._account_cells_cache, key, cells)
 
     def _rows(self, entry: JournalEntryRow) -> list[str]:
         cells = self.cells

@@ -47,6 +47,7 @@ from accounting.exporters.base import (
     JournalExporter,
     JournalLineRow,
     VendorMapping,
+    remember,
 )
 
 HEADER = (
@@ -114,10 +115,7 @@ class GenericExporter(JournalExporter):
                     str(tax.deduction_ratio),
                 )
             )
-            if len(self._names_cache) > 100_000:
-                self._names_cache.clear()
-            self._names_cache[key] = text
-            return text
+            return remember(self._names_cache, key, text)
 
     def _party_cells(self, line: JournalLineRow) -> str:
         """special_case … registration_number (5 fields)."""
@@ -142,10 +140,7 @@ class GenericExporter(JournalExporter):
                     cells.cached(line.registration_number, "registration_number"),
                 )
             )
-            if len(self._party_cache) > 100_000:
-                self._party_cache.clear()
-            self._party_cache[key] = text
-            return text
+            return remember(self._party_cache, key, text)
 
     def _rows(self, entry: JournalEntryRow) -> list[str]:
         cells = self.cells

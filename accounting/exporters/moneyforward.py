@@ -20,6 +20,7 @@ from accounting.exporters.base import (
     VendorMapping,
     memo_with_note,
     physical_rows,
+    remember,
     trace_reference,
 )
 
@@ -93,10 +94,7 @@ class MoneyForwardExporter(JournalExporter):
                     self._invoice(line),
                 )
             )
-            if len(self._names_cache) > 100_000:
-                self._names_cache.clear()
-            self._names_cache[key] = names
-            return names
+            return remember(self._names_cache, key, names)
 
     def _side(self, line: JournalLineRow | None) -> str:
         if line is None:

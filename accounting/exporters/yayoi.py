@@ -22,6 +22,7 @@ from accounting.exporters.base import (
     VendorMapping,
     memo_with_note,
     physical_rows,
+    remember,
     trace_reference,
 )
 from accounting.rules.tax_category import OUT_OF_SCOPE
@@ -71,10 +72,7 @@ class YayoiExporter(JournalExporter):
                     self.tax_name(line.tax, self.accounting_method),
                 )
             )
-            if len(self._names_cache) > 100_000:
-                self._names_cache.clear()
-            self._names_cache[key] = names
-            return names
+            return remember(self._names_cache, key, names)
 
     def _side(self, line: JournalLineRow | None) -> str:
         if line is None:

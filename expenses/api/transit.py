@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from expenses.fare_lookup import fare_lookup
 from expenses.selectors import access_claim
 from expenses.services.ic_import import check_import_ic_trips, parse_ic_history, preview_ic_import
 from expenses.services.transit import TransitInput, check_add_transit_line
@@ -32,7 +33,6 @@ from expenses.transit_selectors import (
     list_transit_details,
     transit_warnings_for_lines,
 )
-from expenses.transit_views import fare_lookup
 
 
 class TransitDetailSerializer(serializers.ModelSerializer):

@@ -13,7 +13,7 @@ from approvals.transitions import Actor, ClaimStatus
 from core.exceptions import ApplicationError, ConflictError, ValidationFailed
 from expenses.inputs import ClaimInput
 from expenses.models import Claim, ClaimLine, ClaimNumberSequence
-from expenses.selectors import access_claim, get_claim_lines
+from expenses.selectors import access_claim, access_editable_claim, get_claim_lines
 from expenses.services.lines import (
     LineContext,
     apply_line,
@@ -104,9 +104,7 @@ def check_create_claim(*, acting_user, data: ClaimInput) -> Claim:
 @transaction.atomic
 def check_update_claim(claim_id: int, *, acting_user, data: ClaimInput, expected_version: int | None) -> Claim:
     """Edit a draft or returned claim. `expected_version` guards against a second tab's stale save."""
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    if not claim.is_editable:
-        raise ApplicationError(_("提出済みの申請は編集できません。"))
+    claim = access_editable_claim(acting_user, claim_id)
     if expected_version is not None and expected_version != claim.version:
         raise ConflictError(
             _("この申請は別の画面で更新されています。入力内容は残っていますので、最新の内容を確認してから保存し直してください。"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ValidationFailed
 from expenses.models import ClaimLine
-from expenses.selectors import access_claim
+from expenses.selectors import access_editable_claim
 from expenses.services.lines import LineContext
 from expenses.services.transit import (
     TransitInput,
@@ -112,9 +112,7 @@ def check_import_ic_trips(claim_id: int, *, acting_user, result: IcImportResult,
                           purpose: str = "", destination: str = "",
                           deducted_fares: dict[int, int] | None = None) -> list[ClaimLine]:
     """Import the picked rides (by the file's line numbers). All or nothing: one refused ride refuses all."""
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    if not claim.is_editable:
-        raise ApplicationError(_("提出済みの申請は編集できません。"))
+    claim = access_editable_claim(acting_user, claim_id)
     if len(purpose) > 200 or len(destination) > 100:
         raise ValidationFailed(_("入力内容を確認してください。"), extra={"fields": {
             "purpose": _("目的は200文字以内、訪問先は100文字以内で入力してください。")}})

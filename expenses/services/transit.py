@@ -29,7 +29,7 @@ from expenses.rules.transit import (
     fare_problem,
     trip_amount,
 )
-from expenses.selectors import access_claim, get_claim_lines
+from expenses.selectors import access_editable_claim, get_claim_lines
 from expenses.services.lines import LineContext, apply_line, recompute_totals
 from expenses.services.trips import BOOK_ONLY_PREFIX
 from expenses.transit.providers import EkispertProvider, FareProvider, NullProvider
@@ -270,11 +270,6 @@ def _categories() -> dict[str, ExpenseCategory]:
     return found
 
 
-def ensure_editable(claim: Claim) -> None:
-    if not claim.is_editable:
-        raise ApplicationError(_("提出済みの申請は編集できません。"))
-
-
 def reclassify_claim_transit(claim: Claim) -> None:
     """R3.3 for all transit lines of the claim: lines sharing a purchase are one transaction, each IC ride
     its own. Book-only lines carry the R3.9 note and need no receipt; the rest fall back to the receipt rule."""
@@ -329,8 +324,7 @@ def finish_claim_write(claim: Claim, *, acting_user, diff: dict) -> None:
 def check_add_transit_line(claim_id: int, *, acting_user, data: TransitInput,
                            expected_version: int | None = None) -> ClaimLine:
     """`expected_version` (the claim version the form was opened on) makes a double submit add one line."""
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    ensure_editable(claim)
+    claim = access_editable_claim(acting_user, claim_id)
     if expected_version is not None and expected_version != claim.version:
         raise ConflictError(
             _("この申請は別の画面で更新されたか、すでに追加済みです。明細を確認してください。"),

@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from expenses.models import ClaimLine
-from expenses.selectors import access_claim
+from expenses.selectors import access_editable_claim
 from expenses.services.lines import LineContext
 from expenses.services.transit import (
     MAX_STATION,
     TransitInput,
     check_add_transit_line,
     do_add_transit_lines,
-    ensure_editable,
     pass_sections_for,
     preview_transit,
     validate_transit,
@@ -55,8 +54,7 @@ def check_delete_favourite(favourite_id: int, *, acting_user) -> None:
 @transaction.atomic
 def check_repeat_trips(claim_id: int, *, acting_user, line_ids: list[int], shift_months: int = 1) -> list[ClaimLine]:
     """Repeat earlier trips (e.g. last month's to a client) one month later; future dates are refused."""
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    ensure_editable(claim)
+    claim = access_editable_claim(acting_user, claim_id)
     ctx = LineContext.load()
     sources = list(TransitDetail.objects.filter(pk__in=line_ids, line__claim__applicant=acting_user)
                    .select_related("line"))

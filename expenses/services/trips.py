@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, ValidationFailed
 from expenses.inputs import LineInput
 from expenses.models import Claim, ClaimLine, ExpenseCategory, TaxCategory
-from expenses.selectors import access_claim
+from expenses.selectors import access_editable_claim
 from expenses.services.lines import LineContext, apply_line
 from expenses.transit_models import (
     AllowanceKind,
@@ -165,9 +165,7 @@ def _allowance_line(claim: Claim, *, category: ExpenseCategory, tax: str, amount
 
 @transaction.atomic
 def check_create_business_trip(claim_id: int, *, acting_user, data: TripInput) -> BusinessTrip:
-    claim = access_claim(acting_user, claim_id, for_update=True)
-    if not claim.is_editable:
-        raise ApplicationError(_("提出済みの申請は編集できません。"))
+    claim = access_editable_claim(acting_user, claim_id)
     ctx = LineContext.load()
     validate_trip(data, today=ctx.today)
     allowance = compute_allowance(acting_user, data)
