@@ -109,18 +109,5 @@
   });
   form.addEventListener("input", refresh);
   form.addEventListener("change", refresh);
-
-  // One click, one submission: remember which button was pressed, then disable them all.
-  form.addEventListener("submit", function (event) {
-    if (form.dataset.submitting) { event.preventDefault(); return; }
-    form.dataset.submitting = "1";
-    var submitter = event.submitter;
-    if (submitter && submitter.name) {
-      var hidden = document.createElement("input");
-      hidden.type = "hidden"; hidden.name = submitter.name; hidden.value = submitter.value;
-      form.appendChild(hidden);
-    }
-    form.querySelectorAll("[data-once]").forEach(function (b) { b.disabled = true; });
-  });
   refresh();
 })();

@@ -11,16 +11,6 @@
   }
   function debounce(fn, ms) { var t; return function () { clearTimeout(t); t = setTimeout(fn, ms); }; }
 
-  document.querySelectorAll("[data-once]").forEach(function (b) {
-    var form = b.form || (b.getAttribute("form") && document.getElementById(b.getAttribute("form")));
-    if (!form) return;
-    form.addEventListener("submit", function (e) {
-      if (form.dataset.sent) { e.preventDefault(); return; }
-      form.dataset.sent = "1";
-      setTimeout(function () { b.disabled = true; }, 0);
-    });
-  });
-
   document.querySelectorAll("[data-transit-form]").forEach(function (form) {
     var list = form.querySelector("[data-station-list]");
     var stationsUrl = form.dataset.stationsUrl;

@@ -100,3 +100,50 @@ def test_my_claims_on_a_phone(phone_page, live_server, default_data) -> None:
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on a phone
     screenshot(phone_page, "employee_05_phone_list")
+
+
+def test_a_double_click_sends_once_and_a_cancelled_confirm_keeps_the_form(page, live_server, default_data) -> None:
+    """
+    GIVEN the demo employee writing a claim
+    WHEN he presses 保存して提出 and submits again before the page has changed
+    THEN the second submission is stopped, the buttons are disabled, and the one sent carries the pressed
+         button (the claim is submitted, not only saved)
+    AND WHEN he answers "cancel" to 取り下げ's question, the button still works afterwards
+    """
+    call_command("seed_demo", stdout=io.StringIO())
+    base = live_server.url
+    _login(page, base, "yamada")
+    page.click("text=新規申請")
+    page.fill("[name=title]", "二度押しの確認")
+    page.fill("[name=lines-0-expense_date]", "2026-11-20")
+    page.select_option("[name=lines-0-category]", label="電車・バス")
+    page.fill("[name=lines-0-amount]", "480")
+    page.fill("[name=lines-0-no_receipt_reason]", "ICカード利用のため")
+    # A listener after the guard records whether each submission went through, and holds the page still.
+    page.evaluate("""() => {
+      window.submits = [];
+      window.addEventListener("submit", (e) => { window.submits.push(!e.defaultPrevented); e.preventDefault(); });
+    }""")
+    page.click("button[name=submit]")
+    page.wait_for_function("document.querySelector('button[name=submit]').disabled", timeout=5000)
+    page.evaluate("document.querySelector('button[name=submit]').form.requestSubmit()")
+    assert page.evaluate("window.submits") == [True, False]  # the second one was stopped
+    # what the browser would have sent the first time, pressed button included
+    page.evaluate("() => { const f = document.querySelector('button[name=submit]').form; "
+                  "HTMLFormElement.prototype.submit.call(f); }")
+    page.wait_for_selector("text=申請を提出しました")
+    claim = Claim.objects.get(title="二度押しの確認")
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert claim.events.filter(to_status=ClaimStatus.SUBMITTED).count() == 1
+
+    withdraw = page.locator("form[action$='/withdraw/'] button")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    withdraw.click()
+    assert withdraw.is_enabled()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    page.once("dialog", lambda dialog: dialog.accept())
+    withdraw.click()
+    page.wait_for_selector(".pagehead .badge >> text=取下げ")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
