@@ -16,7 +16,7 @@ from expenses.models import ExpenseCategory
 from expenses.services.claims import check_create_claim, check_submit_claim
 from people.models import User
 from tests.accounting.conftest import next_bank_day, next_closed_days
-from tests.plugins.browser import screenshot
+from tests.plugins.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,11 +53,7 @@ def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_
                                                                 "registration_number": "T4011001098993"})])
     assert not JournalEntry.objects.filter(claim__in=[first, second]).exists()  # tanaka confirms below
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "tanaka")
-    page.fill("input[name=password]", "seisan-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
+    login(page, base, "tanaka")
     page.click("text=経理ダッシュボード")
     page.wait_for_url(f"{base}/accounting/")
     for claim in (first, second):
@@ -111,11 +107,7 @@ def test_confirm_export_yayoi_and_create_zengin_file(page, live_server, default_
     page.wait_for_selector("[data-testid=payment-status]:has-text('支払済み')")
     assert JournalEntry.objects.filter(claim__in=[first, second], kind="payment").count() == 2
     page.click("text=ログアウト")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "yamada")
-    page.fill("input[name=password]", "seisan-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
+    login(page, base, "yamada")
     for claim in (first, second):
         assert page.text_content(f"tr:has-text('{claim.number}') .badge").strip() == "支払済み"
     screenshot(page, "accounting_05_applicant_sees_paid")

@@ -14,18 +14,10 @@ from approvals.models import ApprovalStep
 from approvals.transitions import ClaimStatus
 from expenses.models import Claim, ExpenseCategory
 from people.models import User
-from tests.plugins.browser import screenshot
+from tests.plugins.browser import login, screenshot, start_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _login(page, base: str, username: str, password: str = "seisan-demo") -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
 
 
 def _open_from_queue(page, base: str, number: str) -> None:
@@ -51,12 +43,8 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     """
     call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
-    _login(page, base, "yamada")
-    page.click("text=新規申請")
-    page.fill("[name=title]", "展示会用 備品購入")
-    page.fill("[name=lines-0-expense_date]", "2026-11-19")
-    page.select_option("[name=lines-0-category]", label="消耗品費")
-    page.fill("[name=lines-0-amount]", "55000")
+    login(page, base, "yamada")
+    start_claim(page, "展示会用 備品購入", day="2026-11-19", category="消耗品費", amount="55000")
     page.fill("[name=lines-0-vendor]", "オフィス用品のサクラ")
     page.fill("[name=lines-0-description]", "展示会ブース用パネル")
     page.fill("[name=lines-0-no_receipt_reason]", "後日郵送される")
@@ -68,7 +56,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     assert "鈴木 一郎" in route.text_content()  # the head step went up to suzuki
     screenshot(page, "approval_01_submitted_route")
 
-    _login(page, base, "sato")
+    login(page, base, "sato")
     assert page.text_content("[data-pending-count]") == "2"  # the demo claim and this one
     page.click("[data-testid=nav-approvals]")
     assert claim.number in page.text_content("table")
@@ -77,7 +65,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     screenshot(page, "approval_03_review")
     _approve(page, "内容を確認しました")
 
-    _login(page, base, "suzuki")
+    login(page, base, "suzuki")
     _open_from_queue(page, base, claim.number)
     page.fill("form[action$='/return/'] textarea[name=comment]", "見積書の写しを備考に記載してください")
     page.click("[data-action=return]")
@@ -85,7 +73,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RETURNED
 
-    _login(page, base, "yamada")
+    login(page, base, "yamada")
     page.goto(f"{base}/claims/{claim.pk}/")
     assert page.text_content(".pagehead .badge") == "差戻し"
     assert "見積書の写しを備考に記載してください" in page.text_content("[data-testid=approval-route]")
@@ -97,7 +85,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     assert page.text_content(".pagehead .badge") == "申請中"
 
     for approver in ("sato", "suzuki"):
-        _login(page, base, approver)
+        login(page, base, approver)
         _open_from_queue(page, base, claim.number)
         if approver == "suzuki":  # an approver's correction: amount down, recorded and shown to yamada
             page.click("text=この明細を修正する")
@@ -108,7 +96,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
             assert page.text_content("[data-testid=approved-total]") == "¥50,000"
             screenshot(page, "approval_04b_corrected")
         _approve(page)
-    _login(page, base, "tanaka")
+    login(page, base, "tanaka")
     page.click("text=経理確認")
     assert claim.number in page.text_content("table")
     _open_from_queue(page, base, claim.number)
@@ -116,7 +104,7 @@ def test_submit_approve_return_resubmit_approve_and_accounting_check(page, live_
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
 
-    _login(page, base, "yamada")
+    login(page, base, "yamada")
     page.goto(f"{base}/claims/{claim.pk}/")
     assert page.text_content(".pagehead .badge") == "承認済み"
     text = page.text_content("[data-testid=approval-route]")
@@ -149,7 +137,7 @@ def test_bulk_approval_of_20_claims(page, live_server, default_data) -> None:
         check_submit_claim(claim.pk, acting_user=yamada)
         numbers.append(claim.number)
     base = live_server.url
-    _login(page, base, "sato")
+    login(page, base, "sato")
     page.goto(f"{base}/approvals/?q=一括テスト")
     assert page.locator("[data-step-check]").count() == 20
     page.check("[data-check-all]")

@@ -7,17 +7,10 @@ from django.core.management import call_command
 
 from approvals.transitions import ClaimStatus
 from expenses.models import Claim
-from tests.plugins.browser import screenshot
+from tests.plugins.browser import login, screenshot, start_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _login(page, base: str, username: str, password: str = "seisan-demo") -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
 
 
 def test_employee_files_a_claim_with_10_and_8_percent_lines(page, live_server, default_data) -> None:
@@ -28,12 +21,8 @@ def test_employee_files_a_claim_with_10_and_8_percent_lines(page, live_server, d
     """
     call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
-    _login(page, base, "yamada")
-    page.click("text=新規申請")
-    page.fill("[name=title]", "11月 客先打合せ")
-    page.fill("[name=lines-0-expense_date]", "2026-11-20")
-    page.select_option("[name=lines-0-category]", label="電車・バス")
-    page.fill("[name=lines-0-amount]", "1320")
+    login(page, base, "yamada")
+    start_claim(page, "11月 客先打合せ", day="2026-11-20", category="電車・バス", amount="1320")
     page.fill("[name=lines-0-vendor]", "JR東日本")
     page.fill("[name=lines-0-description]", "新宿→品川 往復")
     page.click("[data-add-line] >> nth=0")
@@ -79,7 +68,7 @@ def test_employee_files_a_claim_with_10_and_8_percent_lines(page, live_server, d
 def test_validation_messages_appear_beside_the_fields(page, live_server, default_data) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
-    _login(page, base, "yamada")
+    login(page, base, "yamada")
     page.goto(f"{base}/claims/new/")
     page.fill("[name=title]", "エラー確認")
     page.fill("[name=lines-0-expense_date]", "2026-11-20")
@@ -95,7 +84,7 @@ def test_validation_messages_appear_beside_the_fields(page, live_server, default
 
 def test_my_claims_on_a_phone(phone_page, live_server, default_data) -> None:
     call_command("seed_demo", stdout=io.StringIO())
-    _login(phone_page, live_server.url, "yamada")
+    login(phone_page, live_server.url, "yamada")
     assert "10月 客先訪問交通費" in phone_page.text_content("main")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on a phone
@@ -112,12 +101,8 @@ def test_a_double_click_sends_once_and_a_cancelled_confirm_keeps_the_form(page, 
     """
     call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
-    _login(page, base, "yamada")
-    page.click("text=新規申請")
-    page.fill("[name=title]", "二度押しの確認")
-    page.fill("[name=lines-0-expense_date]", "2026-11-20")
-    page.select_option("[name=lines-0-category]", label="電車・バス")
-    page.fill("[name=lines-0-amount]", "480")
+    login(page, base, "yamada")
+    start_claim(page, "二度押しの確認", day="2026-11-20", category="電車・バス", amount="480")
     page.fill("[name=lines-0-no_receipt_reason]", "ICカード利用のため")
     # A listener after the guard records whether each submission went through, and holds the page still.
     page.evaluate("""() => {

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from approvals.transitions import ClaimStatus
 from expenses.models import Claim
 from tests.expenses.receipt_helpers import SAMPLES
-from tests.plugins.browser import screenshot
+from tests.plugins.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.ocr, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +23,7 @@ def test_receipt_photo_fills_the_line_and_is_submitted(page, live_server, defaul
                                                        receipts_dir) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "yamada")
-    page.fill("input[name=password]", "seisan-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
+    login(page, base, "yamada")
     page.goto(f"{base}/claims/new/")
     page.fill("[name=title]", "客先との会食")
     page.click("button[name=save]")

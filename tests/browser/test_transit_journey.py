@@ -15,17 +15,10 @@ from expenses.services.trips import ensure_transit_defaults
 from expenses.transit_models import CommuterPass, RouteMaster, Station
 from people.models import User
 from tests.expenses.transit_integration.conftest import sample_card
-from tests.plugins.browser import screenshot
+from tests.plugins.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _login(page, base: str, username: str = "yamada", password: str = "seisan-demo") -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/claims/")
 
 
 @pytest.fixture
@@ -47,7 +40,7 @@ def test_round_trip_with_station_autocomplete_and_fare(page, live_server, demo) 
     THEN the fare is filled in from the master, the amount doubles to ¥416, and the line is 帳簿のみ保存
     """
     base = live_server.url
-    _login(page, base)
+    login(page, base)
     page.goto(f"{base}/claims/{demo.pk}/edit/")
     page.click("text=交通費を追加")
     page.wait_for_url(f"**/claims/{demo.pk}/transit/")
@@ -83,7 +76,7 @@ def test_round_trip_with_station_autocomplete_and_fare(page, live_server, demo) 
 
 def test_ic_csv_import_and_pick_trips(page, live_server, demo, tmp_path) -> None:
     base = live_server.url
-    _login(page, base)
+    login(page, base)
     page.goto(f"{base}/claims/{demo.pk}/transit/ic/")
     card = tmp_path / "sfcard.csv"
     card.write_bytes(sample_card(timezone.localdate()))
@@ -112,7 +105,7 @@ def test_ic_csv_import_and_pick_trips(page, live_server, demo, tmp_path) -> None
 
 def test_commuter_pass_deduction_is_shown(page, live_server, demo) -> None:
     base = live_server.url
-    _login(page, base)
+    login(page, base)
     today = timezone.localdate()
     page.goto(f"{base}/claims/transit/passes/")
     page.fill("[name=from_station]", "品川")
@@ -156,7 +149,7 @@ def test_commuter_pass_deduction_is_shown(page, live_server, demo) -> None:
 
 def test_transit_pages_on_a_phone(phone_page, live_server, demo, tmp_path) -> None:
     base = live_server.url
-    _login(phone_page, base)
+    login(phone_page, base)
     phone_page.goto(f"{base}/claims/{demo.pk}/transit/")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone_page, "transit_08_phone_form")
@@ -178,7 +171,7 @@ def test_transit_pages_on_a_phone(phone_page, live_server, demo, tmp_path) -> No
 
 def test_business_trip_per_diem(page, live_server, demo) -> None:
     base = live_server.url
-    _login(page, base)
+    login(page, base)
     today = timezone.localdate()
     page.goto(f"{base}/claims/{demo.pk}/edit/")
     page.click("text=出張（日当）")

@@ -92,3 +92,22 @@ def screenshot(page, name: str) -> Path:
 def screenshot_fixture():
     """The `screenshot(page, name)` helper, for tests that prefer a fixture to an import."""
     return screenshot
+
+
+def login(page, base: str, username: str = "yamada", password: str = "seisan-demo") -> None:
+    """Log in as a demo user (after any earlier user's session is dropped); lands on 自分の申請."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/claims/")
+
+
+def start_claim(page, title: str, *, day: str, category: str, amount: str) -> None:
+    """Open 新規申請 and fill the title and the first line's date, category and amount."""
+    page.click("text=新規申請")
+    page.fill("[name=title]", title)
+    page.fill("[name=lines-0-expense_date]", day)
+    page.select_option("[name=lines-0-category]", label=category)
+    page.fill("[name=lines-0-amount]", amount)
