@@ -226,9 +226,9 @@ SEISAN_EXPORTS_DIR = env_str("SEISAN_EXPORTS_DIR", str(VAR_DIR / "exports"))
 SEISAN_EXPORT_ASYNC_ENTRIES = env_int("SEISAN_EXPORT_ASYNC_ENTRIES", 10_000, minimum=1)
 # A batch still BUILDING this long after it was queued is queued again (the worker may have died).
 SEISAN_EXPORT_REQUEUE_MINUTES = env_int("SEISAN_EXPORT_REQUEUE_MINUTES", 10, minimum=1)
-# Large exports are formatted by this many processes at once (default: one per core), each taking a part of
-# at least SEISAN_EXPORT_PART_ENTRIES entries.
-SEISAN_EXPORT_WORKERS = env_int("SEISAN_EXPORT_WORKERS", os.cpu_count() or 1, minimum=1)
+# Large exports are formatted by this many processes at once (default: one per core this process may use),
+# each taking a part of at least SEISAN_EXPORT_PART_ENTRIES entries.
+SEISAN_EXPORT_WORKERS = env_int("SEISAN_EXPORT_WORKERS", len(os.sched_getaffinity(0)), minimum=1)
 SEISAN_EXPORT_PART_ENTRIES = env_int("SEISAN_EXPORT_PART_ENTRIES", 50_000, minimum=1)
 # Transit fares (formats.md §9): route search is off unless an administrator picks a provider with a key.
 SEISAN_FARE_PROVIDER = env_choice("SEISAN_FARE_PROVIDER", "null", ("null", "ekispert"))
