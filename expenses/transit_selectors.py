@@ -140,7 +140,8 @@ def list_recent_destinations(user, *, today: datetime.date) -> list[str]:
     return sorted({d.destination for d in list_recent_trips(user, today=today) if d.destination})
 
 
-def _sections_by_user(user_ids) -> dict[int, list[PassSection]]:
+def pass_sections_by_user(user_ids) -> dict[int, list[PassSection]]:
+    """The commuter-pass sections of each user (a user without a pass gets an empty list)."""
     sections: dict[int, list[PassSection]] = defaultdict(list)
     for row in CommuterPass.objects.filter(user_id__in=user_ids):
         stations = tuple(row.all_stations)
@@ -157,7 +158,7 @@ def transit_warnings_for_lines(lines) -> dict[int, list[str]]:
     """
     line_ids = [line.pk for line in lines]
     details = list(TransitDetail.objects.filter(line_id__in=line_ids).select_related("line__claim"))
-    sections = _sections_by_user({d.line.claim.applicant_id for d in details})
+    sections = pass_sections_by_user({d.line.claim.applicant_id for d in details})
     warnings: dict[int, list[str]] = {}
     for detail in details:
         found: list[str] = []

@@ -36,7 +36,6 @@ from expenses.transit.providers import EkispertProvider, FareProvider, NullProvi
 from expenses.transit.stations import normalize_station_name
 from expenses.transit_models import (
     BusinessTrip,
-    CommuterPass,
     FareKind,
     FareSource,
     FavouriteRoute,
@@ -46,7 +45,7 @@ from expenses.transit_models import (
     TransitDetail,
     split_via,
 )
-from expenses.transit_selectors import known_station_keys
+from expenses.transit_selectors import known_station_keys, pass_sections_by_user
 
 MAX_STATION = 100
 MAX_PURPOSE = 200
@@ -114,12 +113,7 @@ def rule_mode(mode: str) -> TransportMode:
 
 
 def pass_sections_for(user) -> list[PassSection]:
-    sections = []
-    for row in CommuterPass.objects.filter(user=user):
-        stations = tuple(row.all_stations)
-        if len(stations) >= 2:
-            sections.append(PassSection(stations, row.valid_from, row.valid_until, label=str(row)))
-    return sections
+    return pass_sections_by_user([user.pk])[user.pk]
 
 
 def _err(errors: dict[str, str], name: str, message: str) -> None:
