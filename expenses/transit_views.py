@@ -25,7 +25,7 @@ from expenses.services.transit_personal import (
     check_repeat_trips,
     check_use_favourite,
 )
-from expenses.services.trips import check_create_business_trip, compute_allowance, grade_of
+from expenses.services.trips import check_create_business_trip, grade_of, preview_business_trip
 from expenses.transit.ic_formats import IcImportError
 from expenses.transit_forms import IcUploadForm, PassForm, TransitForm, TripForm
 from expenses.transit_models import Grade, split_via
@@ -236,10 +236,7 @@ def business_trip_new(request: HttpRequest, claim_id: int) -> HttpResponse:
         data = form.to_input()
         try:
             if "confirm" not in request.POST:
-                from expenses.services.trips import validate_trip
-
-                validate_trip(data, today=timezone.localdate())
-                context["allowance"] = compute_allowance(request.user, data)
+                context["allowance"] = preview_business_trip(request.user, data, today=timezone.localdate())
                 return render(request, "expenses/transit/business_trip.html", context)
             trip = check_create_business_trip(claim.pk, acting_user=request.user, data=data)
         except ValidationFailed as exc:

@@ -139,6 +139,12 @@ def validate_trip(data: TripInput, *, today: datetime.date) -> None:
         raise ValidationFailed(_("入力内容を確認してください。"), extra={"fields": errors})
 
 
+def preview_business_trip(user, data: TripInput, *, today: datetime.date) -> TripAllowance:
+    """What the trip would add, for the form's confirmation step: the same checks as the write."""
+    validate_trip(data, today=today)
+    return compute_allowance(user, data)
+
+
 def compute_allowance(user, data: TripInput) -> TripAllowance:
     """日当 = rate × days, 宿泊手当 = rate × nights, computed by the server from the dates (R9.2)."""
     assert data.start_date and data.end_date
