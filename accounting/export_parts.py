@@ -23,7 +23,7 @@ from accounting.export_rows import UNEXPORTED_PART_ROWS_SQL, EntryRuns, part_row
 from accounting.exporters import ExportError, ExportReport, JournalExporter, exporter_spec
 from core.pg_copy import finish_copy, start_copy
 
-_COPY_BLOCK = 1 << 20
+_READ_BYTES = 1 << 20
 
 
 class ExportWorkerError(RuntimeError):
@@ -107,28 +107,28 @@ def write_parts(exporter: JournalExporter, period: tuple[datetime.date, datetime
 
 def _collect(parts: list[_Part], on_block: Callable[[EntryRuns], None]) -> None:
     """Read every worker's messages until all have finished; the first failure stops the build."""
-    streams = selectors.DefaultSelector()
-    for part in parts:
-        streams.register(part.worker.stdout, selectors.EVENT_READ, (part, "out"))
-        streams.register(part.worker.stderr, selectors.EVENT_READ, (part, "err"))
-        part.open_streams = 2
-    finished = 0
-    while finished < len(parts):
-        for key, _events in streams.select():
-            part, kind = key.data
-            data = key.fileobj.read1(_COPY_BLOCK)
-            if not data:
-                streams.unregister(key.fileobj)
-                part.open_streams -= 1
-                if not part.open_streams:
-                    _check(part)
-                    finished += 1
-            elif kind == "err":
-                part.stderr += data
-            else:
-                *messages, part.buffer = (part.buffer + data).split(b"\n")
-                for message in messages:
-                    _handle(part, message.decode(), on_block)
+    with selectors.DefaultSelector() as streams:
+        for part in parts:
+            streams.register(part.worker.stdout, selectors.EVENT_READ, (part, "out"))
+            streams.register(part.worker.stderr, selectors.EVENT_READ, (part, "err"))
+            part.open_streams = 2
+        finished = 0
+        while finished < len(parts):
+            for key, _events in streams.select():
+                part, kind = key.data
+                data = key.fileobj.read1(_READ_BYTES)
+                if not data:
+                    streams.unregister(key.fileobj)
+                    part.open_streams -= 1
+                    if not part.open_streams:
+                        _check(part)
+                        finished += 1
+                elif kind == "err":
+                    part.stderr += data
+                else:
+                    *messages, part.buffer = (part.buffer + data).split(b"\n")
+                    for message in messages:
+                        _handle(part, message.decode(), on_block)
 
 
 def _check(part: _Part) -> None:
@@ -161,7 +161,7 @@ def _join(exporter: JournalExporter, parts: list[_Part], path: Path) -> tuple[in
         digest.update(head)
         for part in parts:
             with open(part.path, "rb") as source:
-                while block := source.read(_COPY_BLOCK):
+                while block := source.read(_READ_BYTES):
                     out.write(block)
                     digest.update(block)
             report.merge(part.report)
