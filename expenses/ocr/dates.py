@@ -14,7 +14,8 @@ HEISEI = ("平成", "H")
 HEISEI_END = date(2019, 4, 30)
 DATE_PATTERNS = (
     re.compile(
-        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*[^\d\s年月]?\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
+        # 年 may be misread as another character ("令和5を11月21日"): the era and 月 still frame it.
+        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*(?:[^\d\s年月]?\s*年|[^\d\s年月日])\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
     ),
     re.compile(r"(?P<y>[12]\d{3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
     re.compile(r"(?<!\d)(?P<y>[12]\d{3})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"),
@@ -103,6 +104,9 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
         # reading is confirmed, which settles 0/9 confusions that a calendar check cannot.
         # Only real digits: letters mapped to digits would let kanji garbage "confirm" any date.
         witness = re.sub(r"\D", "", normalize(v.line.alt_text)) if v.line.alt_text else ""
+        if witness:
+            for value in pieced_dates(text, witness, today):
+                scores[value] = scores.get(value, 0.0) + weight * PIECED_WEIGHT * _age_factor(value, today)
         for rank, pattern in enumerate(DATE_PATTERNS):
             for match in pattern.finditer(text):
                 parts = match.groupdict()
@@ -120,6 +124,57 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                                 score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
                             scores[value] = scores.get(value, 0.0) + score
     return scores
+
+
+# A western-calendar date whose 年 and 日 survived in the Japanese reading while a part between or
+# before them did not ("2826年的殺11日", "72974年93月13日").
+KANJI_FRAME_RE = re.compile(r"(?P<y>\d{3,5})\s*年(?P<mid>[^日年]{0,6}?)(?P<d>\d{1,2})\s*日")
+# Weight of a date pieced together from both readings: below any date one reading shows whole.
+PIECED_WEIGHT = 0.5
+
+
+def pieced_dates(text: str, witness: str, today: date | None = None) -> set[date]:
+    """Dates framed by 年 … 日 in the Japanese reading, with the garbled part taken from the Latin one.
+
+    The Latin model keeps the digits but turns 年月日 into letters or digits, so its run can't be
+    split into year, month and day alone; the Japanese model's frame says where they sit. A part
+    the frame lost (the month, a year with a stray or misread digit) is read from the witness between
+    its neighbours. Every date returned shows its year, month and day in order in the witness.
+    """
+    out: set[date] = set()
+    for match in KANJI_FRAME_RE.finditer(text):
+        month_digits = re.sub(r"\D", "", match.group("mid"))
+        for d in _one_repair(match.group("d")):
+            for y in _witnessed_years(match.group("y"), witness):
+                for m in _witnessed_months(month_digits, y, d, witness):
+                    value = _to_date(None, y, m, d)
+                    if value and _plausible(value, today) and _in_order([y, m, d], witness):
+                        out.add(value)
+    return out
+
+
+def _witnessed_years(read: str, witness: str) -> list[str]:
+    """The year as read (last four digits, at most one repair) or, failing that, as the witness has it."""
+    years = [y for y in _one_repair(read[-4:]) if y.startswith("20") and y in witness]
+    return years or sorted(set(re.findall(r"(?=(20\d{2}))", witness)))
+
+
+def _witnessed_months(read: str, y: str, d: str, witness: str) -> list[str]:
+    """The month as read (at most one repair) or the witness's last digits between year and day."""
+    if read:
+        return [m for m in _one_repair(read) if 1 <= int(m) <= 12]
+    start = witness.find(y)
+    end = witness.find(d, start + len(y) + 1) if start >= 0 else -1
+    between = witness[start + len(y) : end] if end > 0 else ""
+    for width in (2, 1):
+        tail = between[-width:]
+        if len(tail) == width and 1 <= int(tail) <= 12:
+            return [tail]
+    return []
+
+
+def _one_repair(text: str) -> list[str]:
+    return [variant for edits, variant in _digit_variants(text) if edits <= 1]
 
 
 def _year_variants(y: str, era: bool) -> list[tuple[int, str]]:

@@ -2,7 +2,8 @@
 
 Two passes: the Japanese model reads the layout and words; the Latin model then re-reads only the
 lines that contain digits (stacked into one small image), because the Japanese model confuses 0
-with 9/6 in amounts and registration numbers.
+with 9/6 in amounts and registration numbers. Only when the date or the 登録番号 fails its checks
+do the lines that may hold it get a second, enlarged look (one more small pass each).
 """
 
 from __future__ import annotations
@@ -11,19 +12,23 @@ import csv
 import itertools
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 
 from PIL import Image
 
+from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreprocessOptions, preprocess
-from expenses.ocr.protocol import ReceiptReading
-from expenses.ocr.text import OcrLine
+from expenses.ocr.protocol import FieldReading, ReceiptReading
+from expenses.ocr.registration import extract_registration_number
+from expenses.ocr.text import OcrLine, normalize, variants
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,13 @@ SUPPORTED_MIME = frozenset(
 # Tesseract's OpenMP threads cost more than they give on small images and fight the other worker.
 TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
 BASE_CONFIG = ("--oem", "1", "-c", "tessedit_do_invert=0")
+# Lines worth a second look when a field failed its checks: 年月日 or a slashed/dotted date for the
+# date; a long digit run (a 登録番号 whose label was lost) for the registration number.
+DATE_LINE_HINT = re.compile(r"[年月日]|\d\s*[/.]\s*\d")
+LONG_DIGIT_RUN = re.compile(r"\d{10,}")
+MAX_REREAD_LINES = 4
+# Enlarged for the second look: the page was scaled for its typical print, not for these lines.
+REREAD_SCALE = 1.5
 
 
 @dataclass(frozen=True)
@@ -110,13 +122,19 @@ class TesseractParser:
         lines = group_lines(words)
         if digit_lang:
             lines = self._reread_digits(prepared, lines, digit_lang)
-        return extract_fields(lines, vendor_lines=vendor_lines(words))
+        reading = extract_fields(lines, vendor_lines=vendor_lines(words))
+        if reading.issue_date.value is None:
+            reading.issue_date = self._reread_date(prepared, lines, layout_lang)
+        if reading.registration_number.value is None and digit_lang:
+            reading.registration_number = self._reread_registration(prepared, lines, digit_lang)
+        return reading
 
     # -- internals -------------------------------------------------------------------------------
 
     def _run(self, image: Image.Image, name: str, lang: str, *, psm: int) -> list[Word]:
         assert self.tempdir is not None
-        source = self.tempdir / f"{name}.png"
+        # Uncompressed: PNG encoding and decoding of a page cost a fair share of a Tesseract pass.
+        source = self.tempdir / f"{name}.pnm"
         image.save(source)
         base = self.tempdir / name
         command = ["tesseract", str(source), str(base), "-l", lang, "--psm", str(psm), *BASE_CONFIG, "tsv"]
@@ -141,10 +159,59 @@ class TesseractParser:
         ]
         if not targets:
             return lines
-        crops: list[tuple[int, Image.Image]] = []
-        for i in targets:
-            line = lines[i]
-            # Tight vertically: slivers of the neighbouring lines make the Latin model read garbage;
+        found = self._read_stacked(page, [lines[i] for i in targets], "digits", lang, scale=1.0)
+        out = list(lines)
+        for slot, words in found.items():
+            line = lines[targets[slot]]
+            alt = " ".join(w.text for w in words)
+            out[targets[slot]] = OcrLine(
+                line.text, alt, line.top, line.left, line.height, line.width, line.conf
+            )
+        return out
+
+    def _reread_date(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[date]:
+        """Read the date-looking lines again, alone and larger, when the page gave no valid date.
+
+        On a whole page of small print the Japanese model garbles a date line that it reads well on
+        its own at a larger size. Each line keeps its Latin reading as the witness of its digits.
+        """
+        targets = [line for line in lines if DATE_LINE_HINT.search(normalize(line.text)) and line.height > 0]
+        targets = targets[:MAX_REREAD_LINES]
+        if not targets:
+            return FieldReading(None, 0.0)
+        found = self._read_stacked(page, targets, "dates", lang, scale=REREAD_SCALE)
+        reread = [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
+        return extract_issue_date(variants(reread))
+
+    def _reread_registration(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[str]:
+        """Read the lines holding a long digit run again, larger, when none gave a valid 登録番号.
+
+        The first readings still vote: the check digit settles which digits the second one fixed.
+        """
+        targets = [
+            line
+            for line in lines
+            if line.height > 0
+            and any(LONG_DIGIT_RUN.search(text or "") for text in (line.text, line.alt_text))
+        ]
+        targets = targets[:MAX_REREAD_LINES]
+        if not targets:
+            return FieldReading(None, 0.0)
+        found = self._read_stacked(page, targets, "registration", lang, scale=REREAD_SCALE)
+        reread = [
+            OcrLine(targets[slot].text, " ".join(w.text for w in words)) for slot, words in found.items()
+        ]
+        return extract_registration_number(variants([*targets, *reread]))
+
+    def _read_stacked(
+        self, page: Image.Image, lines: list[OcrLine], name: str, lang: str, *, scale: float
+    ) -> dict[int, list[Word]]:
+        """Crop each line, stack the crops with white gaps into one image (one Tesseract start-up
+        for all of them) and return the words read on each slot, left to right, keyed by the line's
+        position."""
+        crops: list[Image.Image] = []
+        for line in lines:
+            # Tight vertically: slivers of the neighbouring lines make the model read garbage;
             # the sheet's white gap supplies the margin Tesseract wants.
             pad_y = max(2, line.height // 10)
             pad_x = max(6, line.height // 2)
@@ -154,32 +221,29 @@ class TesseractParser:
                 min(page.width, line.left + line.width + pad_x),
                 min(page.height, line.top + line.height + pad_y),
             )
-            crops.append((i, page.crop(box)))
-        gap = max(10, int(sum(c.height for _, c in crops) / len(crops) * 0.6))
-        width = max(c.width for _, c in crops) + 2 * gap
-        height = sum(c.height for _, c in crops) + gap * (len(crops) + 1)
+            crop = page.crop(box).convert("L")
+            if scale != 1.0:
+                crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.BICUBIC)
+            crops.append(crop)
+        gap = max(10, int(sum(c.height for c in crops) / len(crops) * 0.6))
+        width = max(c.width for c in crops) + 2 * gap
+        height = sum(c.height for c in crops) + gap * (len(crops) + 1)
         sheet = Image.new("L", (width, height), 255)
-        slots: list[tuple[int, int, int]] = []
+        slots: list[tuple[int, int]] = []
         y = gap
-        for index, crop in crops:
-            sheet.paste(crop.convert("L"), (gap, y))
-            slots.append((index, y, y + crop.height))
+        for crop in crops:
+            sheet.paste(crop, (gap, y))
+            slots.append((y, y + crop.height))
             y += crop.height + gap
-        words = self._run(sheet, "digits", lang, psm=6)
-        texts: dict[int, list[Word]] = {}
+        words = self._run(sheet, name, lang, psm=6)
+        found: dict[int, list[Word]] = {}
         for word in words:
             center = word.top + word.height / 2
-            for index, top, bottom in slots:
+            for slot, (top, bottom) in enumerate(slots):
                 if top - gap / 2 <= center <= bottom + gap / 2:
-                    texts.setdefault(index, []).append(word)
+                    found.setdefault(slot, []).append(word)
                     break
-        out = list(lines)
-        for index, slot_words in texts.items():
-            slot_words.sort(key=lambda w: w.left)
-            alt = " ".join(w.text for w in slot_words)
-            line = lines[index]
-            out[index] = OcrLine(line.text, alt, line.top, line.left, line.height, line.width, line.conf)
-        return out
+        return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
 
 
 def read_tsv(path: Path) -> list[Word]:
@@ -230,6 +294,19 @@ def _trim_edges(members: list[Word], min_conf: float) -> list[Word]:
     return members[start:end]
 
 
+def join_words(members: list[Word]) -> str:
+    """One row's words, left to right, with a space only where the print has a visible gap (the
+    Japanese model cuts most words into single characters)."""
+    heights = sorted(w.height for w in members)
+    line_height = heights[len(heights) // 2]
+    parts: list[str] = []
+    for previous, word in zip([None, *members[:-1]], members, strict=True):
+        if previous is not None and word.left - (previous.left + previous.width) > 0.4 * line_height:
+            parts.append(" ")
+        parts.append(word.text)
+    return "".join(parts)
+
+
 def group_lines(
     words: list[Word], *, split_gap: float | None = None, edge_min_conf: float = 0.0
 ) -> list[OcrLine]:
@@ -257,18 +334,11 @@ def group_lines(
             members = _trim_edges(members, edge_min_conf)
             if not members:
                 continue
-        heights = sorted(w.height for w in members)
-        line_height = heights[len(heights) // 2]
-        parts: list[str] = []
-        for previous, word in zip([None, *members[:-1]], members, strict=True):
-            if previous is not None and word.left - (previous.left + previous.width) > 0.4 * line_height:
-                parts.append(" ")
-            parts.append(word.text)
         left = min(w.left for w in members)
         top = min(w.top for w in members)
         right = max(w.left + w.width for w in members)
         bottom = max(w.top + w.height for w in members)
         conf = sum(w.conf for w in members) / len(members)
-        lines.append(OcrLine("".join(parts), None, top, left, bottom - top, right - left, conf))
+        lines.append(OcrLine(join_words(members), None, top, left, bottom - top, right - left, conf))
     lines.sort(key=lambda line: (line.top, line.left))
     return lines

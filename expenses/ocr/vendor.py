@@ -23,14 +23,21 @@ PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "e_money",
         re.compile(
             r"交通系|電子マネー|Suica|PASMO|ICOCA|Kitaca|TOICA|manaca|SUGOCA|nimoca|はやかけん|nanaco|WAON|"
-            r"楽天Edy|Edy|(?<![A-Za-z])iD(?![A-Za-z])|QUICPay|IC支払|ICカード"
+            r"楽天Edy|Edy|(?<![A-Za-z])iD(?![A-Za-z])|QUICPay|IC支払|ICカード|"
+            # 電子 misread ("直子マネー"); a card balance (残高) is printed only for prepaid money.
+            r"子\s?マネー|(?<!ポイント)残\s?高(?!\s*ポイント)"
         ),
     ),
     (
         "credit_card",
-        re.compile(r"クレジット|カード支払|VISA|Master|JCB|AMEX|American|Diners|信用|ｸﾚｼﾞｯﾄ", re.I),
+        re.compile(
+            # "グレジック", "クレジツト": the word's rare "クレジ" head survives most misreadings.
+            r"クレジット|[クグ]レジ[ッツ]|カード支払|VISA|Master|JCB|AMEX|American|Diners|信用|ｸﾚｼﾞｯﾄ",
+            re.I,
+        ),
     ),
-    ("cash", re.compile(r"現\s*金|お預り|お預かり|預り金|釣銭|お釣")),
+    # "お凍り ¥2,000": お預り / お釣り with the middle kanji misread still frames an amount.
+    ("cash", re.compile(r"現\s*金|お預り|お預かり|預り金|釣銭|お釣|お[^\s\d¥]り\s*¥\s*\d")),
 )
 
 

@@ -212,6 +212,12 @@ def test_no_breakdown_printed():
         ("PayPay ¥500", "qr_code"),
         ("d払い ¥500", "qr_code"),
         ("楽天ペイ ¥500", "qr_code"),
+        ("直子マネー ¥500", "e_money"),
+        ("WMAON支払 ¥2,921\n残高 ¥3,844", "e_money"),
+        ("現金 ¥1,000\nポイント残高 120P", "cash"),
+        ("グレジック ¥2,295", "credit_card"),
+        ("合計 ¥1,233\nお凍り ¥2,000", "cash"),
+        ("おにぎり ¥150", None),
         ("合計 ¥500", None),
     ],
 )

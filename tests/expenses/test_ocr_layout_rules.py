@@ -2,8 +2,10 @@
 
 from datetime import date
 
+from PIL import Image
+
 from expenses.ocr.fields import extract_fields, extract_from_text
-from expenses.ocr.tesseract import Word, vendor_lines
+from expenses.ocr.tesseract import TesseractParser, Word, vendor_lines
 from expenses.ocr.text import OcrLine
 
 TODAY = date(2026, 11, 21)
@@ -93,6 +95,84 @@ def test_an_era_year_past_the_era_end_is_not_a_date():
     # 平成 ended in 2019: no repair may turn 平成31 into "平成37" (2025).
     assert read("平成31年4月30日").issue_date.value == date(2019, 4, 30)
     assert read("平成35年2月1日").issue_date.value != date(2023, 2, 1)
+
+
+def test_an_era_date_whose_nen_was_misread_is_still_framed_by_era_and_month():
+    assert read("令和5を11月21日").issue_date.value == date(2023, 11, 21)
+
+
+# -- dates pieced from the Japanese frame and the Latin digits -------------------------------------
+
+
+def _date_line(text: str, alt_text: str | None) -> date | None:
+    return extract_fields([OcrLine(text, alt_text)], today=TODAY).issue_date.value
+
+
+def test_a_garbled_month_is_read_from_the_latin_digits_between_year_and_day():
+    assert _date_line("2826年的殺11日(富)1:24", "20262 0911) 13:24") == date(2026, 9, 11)
+
+
+def test_a_garbled_year_is_read_from_the_latin_digits_before_month_and_day():
+    assert _date_line("発行日時 72974年93月13日99:33", "FATARS = 20242F 03130 09:33") == date(2024, 3, 13)
+
+
+def test_no_date_is_pieced_without_a_latin_reading():
+    assert _date_line("2826年的殺11日(富)1:24", None) is None
+
+
+def test_no_date_is_pieced_when_the_latin_digits_disagree():
+    assert _date_line("2826年的殺11日(富)1:24", "20251 0712") is None
+
+
+# -- second looks at lines whose field failed its checks ----------------------------------------
+
+
+class _CannedRereads(TesseractParser):
+    """Answers every second look with canned text, one text per line asked, and records the lines."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__()
+        self.texts = texts
+        self.asked: list[list[str]] = []
+
+    def _read_stacked(self, page, lines, name, lang, *, scale):
+        self.asked.append([line.text for line in lines])
+        return {i: [Word(text, 0, 0, 10, 10, 0.9, (1, 1, 1))] for i, text in enumerate(self.texts)}
+
+
+def test_only_date_looking_lines_are_read_again_for_the_date():
+    lines = [
+        OcrLine("サンライズ", top=0, height=40),
+        OcrLine("2826年的殺11日", "ZOR 13:24", top=50, height=40),
+    ]
+    parser = _CannedRereads(["2026年09月11日"])
+
+    reading = parser._reread_date(Image.new("L", (10, 10)), lines, "jpn")
+
+    assert parser.asked == [["2826年的殺11日"]]
+    assert reading.value == date(2026, 9, 11)
+
+
+def test_a_long_digit_run_is_read_again_for_the_registration_number():
+    lines = [
+        OcrLine("計 人き縛 乱 「8267968719675", "BW rnas recommen", top=0, height=40),
+        OcrLine("またのご来店をお待ちしております", top=50, height=40),
+    ]
+    parser = _CannedRereads(["18207908719673"])
+
+    reading = parser._reread_registration(Image.new("L", (10, 10)), lines, "eng")
+
+    assert parser.asked == [["計 人き縛 乱 「8267968719675"]]
+    assert reading.value == "T8207908719673"
+
+
+def test_no_second_look_without_a_line_worth_it():
+    parser = _CannedRereads([])
+
+    reading = parser._reread_date(Image.new("L", (10, 10)), [OcrLine("合計 ¥1,010", height=40)], "jpn")
+
+    assert parser.asked == []
+    assert reading.value is None
 
 
 # -- kanji and katakana of the same shape ---------------------------------------------------------
