@@ -10,6 +10,7 @@ part file whatever happens; a failed part fails the whole build.
 import datetime
 import hashlib
 import json
+import os
 import selectors
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def part_bounds(period_from: datetime.date, period_to: datetime.date, parts: int
 class _Part:
     """One id range: its COPY helper piped straight into its worker, and what the worker reported."""
 
-    def __init__(self, exporter: JournalExporter, path: Path, sql_params: list, block: int) -> None:
+    def __init__(self, exporter: JournalExporter, path: Path, sql_params: list, *, append: bool, block: int) -> None:
         self.path = path
         self.buffer = self.stderr = b""
         self.open_streams = 0
@@ -65,7 +66,7 @@ class _Part:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(settings.BASE_DIR))
             self.copy.stdout.close()  # the worker holds the read end now
             self.worker.stdin.write(json.dumps({"exporter": exporter_spec(exporter), "path": str(path),
-                                                "block": block}).encode())
+                                                "append": append, "block": block}).encode())
             self.worker.stdin.close()
         except BaseException:
             self.stop()
@@ -91,18 +92,23 @@ def write_parts(exporter: JournalExporter, period: tuple[datetime.date, datetime
     """
     parts: list[_Part] = []
     try:
+        head = exporter.preamble()
+        path.write_bytes(head)
         for index, (first, last) in enumerate(bounds):
-            parts.append(_Part(exporter, path.with_name(f"{path.name}.part{index}"),
-                               part_rows_params(*period, first, last), block=10_000))
+            # the first part goes straight into the file, after the preamble; the others are appended later
+            part_path = path if index == 0 else path.with_name(f"{path.name}.part{index}")
+            parts.append(_Part(exporter, part_path, part_rows_params(*period, first, last), append=index == 0,
+                               block=10_000))
         _collect(parts, on_block)
-        return _join(exporter, parts, path)
+        return _join(parts, path, len(head))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     finally:
         for part in parts:
             part.stop()
-            part.path.unlink(missing_ok=True)
+            if part.path != path:
+                part.path.unlink(missing_ok=True)
 
 
 def _collect(parts: list[_Part], on_block: Callable[[EntryRuns], None]) -> None:
@@ -150,19 +156,23 @@ def _handle(part: _Part, message: str, on_block: Callable[[EntryRuns], None]) ->
         part.error = json.loads(body)
 
 
-def _join(exporter: JournalExporter, parts: list[_Part], path: Path) -> tuple[int, str, ExportReport]:
-    """The preamble, then each part in order, hashed on the way."""
-    digest = hashlib.sha256()
-    report = ExportReport()
-    head = exporter.preamble()
-    report.bytes_written = len(head)
-    with open(path, "wb") as out:
-        out.write(head)
-        digest.update(head)
-        for part in parts:
+def _join(parts: list[_Part], path: Path, preamble_bytes: int) -> tuple[int, str, ExportReport]:
+    """Append the later parts to the file (a copy inside the kernel), then hash the whole file once."""
+    report = ExportReport(bytes_written=preamble_bytes)
+    for part in parts:
+        report.merge(part.report)
+    out = os.open(path, os.O_WRONLY)  # not O_APPEND: copy_file_range refuses it
+    try:
+        os.lseek(out, 0, os.SEEK_END)
+        for part in parts[1:]:
             with open(part.path, "rb") as source:
-                while block := source.read(_READ_BYTES):
-                    out.write(block)
-                    digest.update(block)
-            report.merge(part.report)
+                remaining = os.fstat(source.fileno()).st_size
+                while remaining:
+                    remaining -= os.copy_file_range(source.fileno(), out, remaining)
+    finally:
+        os.close(out)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_READ_BYTES):
+            digest.update(block)
     return report.bytes_written, digest.hexdigest(), report

@@ -1,6 +1,7 @@
 """The process that formats one part of a large journal export (started by accounting.export_parts).
 
-Input: a JSON job on stdin, ``{"exporter": exporter_spec(...), "path": part file, "block": entries}``, and on
+Input: a JSON job on stdin, ``{"exporter": exporter_spec(...), "path": part file, "append": bool, "block":
+entries}`` (``append``: the first part goes straight after the file's preamble), and on
 the file descriptor named in ``argv[1]`` the COPY text of the part's rows (a core.pg_copy_child's stdout).
 Output: the part's CSV rows (no BOM, no header) in ``path``, and on stdout one message per line:
 
@@ -42,7 +43,7 @@ def main(argv: list[str]) -> int:
     job = json.loads(sys.stdin.buffer.read())
     exporter = exporter_from_spec(job["exporter"])
     out = sys.stdout
-    with os.fdopen(int(argv[1]), "rb") as source, open(job["path"], "wb") as handle:
+    with os.fdopen(int(argv[1]), "rb") as source, open(job["path"], "ab" if job["append"] else "wb") as handle:
         entries = parse_export_rows(copy_rows(source), mapped_accounts=frozenset(exporter.mapping.accounts))
         try:
             for chunk in exporter.iter_chunks(report_blocks(entries, out, job["block"]), preamble=False):
