@@ -11,7 +11,7 @@ Rows are built as tuples (``tuple.__new__`` on the NamedTuple types), skipping p
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection
 
@@ -78,6 +78,21 @@ class EntryRuns:
         block.entries, block.lines = int(entries), int(lines)
         block.runs = [[int(n) for n in run.split("-")] for run in runs.split(",")]
         return block
+
+
+def in_blocks(entries: Iterable[JournalEntryRow], size: int,
+              on_block: Callable[[EntryRuns], None]) -> Iterator[JournalEntryRow]:
+    """Pass entries through to a writer; each ``size`` entries handed over, and the rest at the end, go to
+    ``on_block`` (claims and progress)."""
+    written = EntryRuns()
+    for entry in entries:
+        yield entry
+        written.add(entry)
+        if written.entries >= size:
+            on_block(written)
+            written = EntryRuns()
+    if written.entries:
+        on_block(written)
 
 
 def part_rows_params(period_from: datetime.date, period_to: datetime.date, first_id: int, last_id: int) -> list:

@@ -17,26 +17,16 @@ only parses and formats, so it starts in a fraction of a second.
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from accounting.export_rows import EntryRuns, parse_export_rows
-from accounting.exporters import ExportError, JournalEntryRow, exporter_from_spec
+from accounting.export_rows import EntryRuns, in_blocks, parse_export_rows
+from accounting.exporters import ExportError, exporter_from_spec
 from core.pg_copy import copy_rows
 
 
-def report_blocks(entries: Iterable[JournalEntryRow], out: TextIO, block: int) -> Iterator[JournalEntryRow]:
-    written = EntryRuns()
-    for entry in entries:
-        yield entry
-        written.add(entry)
-        if written.entries >= block:
-            out.write(f"ids {written.to_text()}\n")
-            out.flush()
-            written = EntryRuns()
-    if written.entries:
-        out.write(f"ids {written.to_text()}\n")
-        out.flush()
+def _report(out: TextIO, written: EntryRuns) -> None:
+    out.write(f"ids {written.to_text()}\n")
+    out.flush()
 
 
 def main(argv: list[str]) -> int:
@@ -46,7 +36,8 @@ def main(argv: list[str]) -> int:
     with os.fdopen(int(argv[1]), "rb") as source, open(job["path"], "ab" if job["append"] else "wb") as handle:
         entries = parse_export_rows(copy_rows(source), mapped_accounts=frozenset(exporter.mapping.accounts))
         try:
-            for chunk in exporter.iter_chunks(report_blocks(entries, out, job["block"]), preamble=False):
+            blocks = in_blocks(entries, job["block"], lambda written: _report(out, written))
+            for chunk in exporter.iter_chunks(blocks, preamble=False):
                 handle.write(chunk)
         except ExportError as exc:
             out.write(f"error {json.dumps(str(exc))}\n")

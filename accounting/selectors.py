@@ -64,6 +64,13 @@ def active_accrual_q() -> Q:
     return Q(kind=JournalEntry.Kind.ACCRUAL, reversed_by__isnull=True)
 
 
+def active_accruals_by_claim(claim_ids) -> dict[int, JournalEntry]:
+    """The current 計上仕訳 of each claim (the highest active revision), lines prefetched: two queries."""
+    entries = (JournalEntry.objects.filter(active_accrual_q(), claim_id__in=claim_ids)
+               .order_by("claim_id", "revision").prefetch_related("lines"))
+    return {entry.claim_id: entry for entry in entries}  # a later (higher) revision replaces an earlier one
+
+
 def get_active_accrual(claim_id: int) -> JournalEntry | None:
     return JournalEntry.objects.filter(active_accrual_q(), claim_id=claim_id).order_by("-revision").first()
 

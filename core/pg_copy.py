@@ -12,7 +12,7 @@ string arrive as ``""`` (callers use it only where text columns are NOT NULL). A
 has escapes, undone by ``unescape``.
 
 ``start_copy`` gives the helper process itself, for a reader in another process (accounting.export_worker);
-``copy_rows`` parses its output wherever it is read. Neither needs Django.
+``copy_rows`` parses its output wherever it is read, and needs no Django.
 """
 
 import codecs

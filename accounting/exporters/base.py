@@ -143,10 +143,10 @@ class VendorMapping:
 
     def to_dict(self) -> dict:
         """Plain JSON-ready form, to rebuild the mapping in an export worker process."""
-        return {f: (self.vendor if f == "vendor" else dict(getattr(self, f))) for f in _MAPPING_FIELDS}
+        return {"vendor": self.vendor, **{name: dict(getattr(self, name)) for name in _MAPPING_TABLES}}
 
 
-_MAPPING_FIELDS = ("vendor", "tax_names", "accounts", "invoice_names", "accounting_method_marks", "literals")
+_MAPPING_TABLES = ("tax_names", "accounts", "invoice_names", "accounting_method_marks", "literals")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting.export_parts import part_bounds, part_count, write_parts
-from accounting.export_rows import EntryRuns, can_stream, iter_unexported_entries
+from accounting.export_rows import EntryRuns, can_stream, in_blocks, iter_unexported_entries
 from accounting.exporters import EXPORTERS, ExportError, JournalEntryRow, JournalExporter
 from accounting.exporters.base import AccountingMethod
 from accounting.exporters.yayoi import YayoiExporter
@@ -113,19 +113,9 @@ class _Progress:
         self._shown_at = time.monotonic()
 
     def track(self, entries: Iterable[JournalEntryRow]) -> Iterator[JournalEntryRow]:
-        """Pass entries through to the writer, reporting them in blocks."""
-        written = EntryRuns()
-        for entry in entries:
-            yield entry
-            written.add(entry)
-            if written.entries >= self.block:
-                self.add(written)
-                written = EntryRuns()
-        self.add(written)
+        return in_blocks(entries, self.block, self.add)
 
     def add(self, written: EntryRuns) -> None:
-        if not written.entries:
-            return
         self.claims.add(written.runs)
         self.entries += written.entries
         self.lines += written.lines

@@ -15,7 +15,7 @@ from accounting.models import (
     PaymentItem,
 )
 from accounting.selectors import (
-    get_active_accrual,
+    active_accruals_by_claim,
     require_accounting,
 )
 from accounting.services.posting import (
@@ -73,9 +73,9 @@ def _accrued_to_employee(claim: Claim, entry: JournalEntry | None) -> int:
                and line.sub_account == sub_account)
 
 
-def _payable_amount(claim: Claim, company: CompanySettings) -> int | None:
-    """Amount to transfer; None when the claim is neither posted nor booked at payment."""
-    entry = get_active_accrual(claim.pk)
+def _payable_amount(claim: Claim, entry: JournalEntry | None, company: CompanySettings) -> int | None:
+    """Amount to transfer (``entry``: the claim's current 計上仕訳); None when the claim is neither posted
+    nor booked at payment."""
     accrued = _accrued_to_employee(claim, entry)
     if accrued:
         return accrued
@@ -117,8 +117,9 @@ def do_create_payment_batch(*, claim_ids: list[int], transfer_date: datetime.dat
     errors: list[str] = []
     company = CompanySettings.load()
     in_a_batch = set(PaymentItem.objects.filter(claim__in=claims).values_list("claim_id", flat=True))
+    accruals = active_accruals_by_claim([claim.pk for claim in claims])
     for claim in claims:
-        amount = _payable_amount(claim, company)
+        amount = _payable_amount(claim, accruals.get(claim.pk), company)
         if amount is None:
             errors.append(_("%(number)s は計上されていません。") % {"number": claim.number})
             continue
@@ -195,12 +196,14 @@ def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
     batch = PaymentBatch.objects.get(pk=batch_id)
     company = CompanySettings.load()
     bank_label = f"{company.bank_code}-{company.branch_code}-{company.bank_account_number}".strip("-")
-    for item in batch.items.select_related("claim", "claim__applicant", "claim__department", "payee"):
+    items = list(batch.items.select_related("claim", "claim__applicant", "claim__department", "payee"))
+    accruals = active_accruals_by_claim([item.claim_id for item in items])
+    for item in items:
         claim = item.claim
         department = claim.department.name if claim.department else ""
         memo = _("%(number)s 振込 %(date)s") % {"number": claim.number,
                                                  "date": batch.transfer_date.strftime("%Y/%m/%d")}
-        if _accrued_to_employee(claim, get_active_accrual(claim.pk)):  # Dr 未払金: the 計上仕訳 booked the expenses
+        if _accrued_to_employee(claim, accruals.get(claim.pk)):  # Dr 未払金: the 計上仕訳 booked the expenses
             debits = [JournalLine(side=JournalLine.Side.DEBIT, account_code=ACCOUNTS_PAYABLE, account_name="未払金",
                                   sub_account=employee_sub_account(item.payee), department=department,
                                   tax_code=OUT_OF_SCOPE_CODE, amount=item.amount, memo=memo,

@@ -71,6 +71,8 @@ class PaymentMethod(enum.StrEnum):
 
 
 PUBLIC_TRANSPORT_MODES = frozenset({TransportMode.RAIL, TransportMode.BUS, TransportMode.SHIP})
+# A line kept without a receipt under a 帳簿のみ保存 case says so in its reason: 「帳簿のみ保存（<R3.9 note>）」
+BOOK_ONLY_PREFIX = "帳簿のみ保存"
 
 
 class Reason(enum.StrEnum):

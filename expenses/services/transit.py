@@ -16,6 +16,7 @@ from expenses.inputs import LineInput
 from expenses.models import Claim, ClaimLine, ExpenseCategory, TaxCategory
 from expenses.rules.commuter_pass import DeductionKind, PassSection, deduct_for_trip
 from expenses.rules.special_cases import (
+    BOOK_ONLY_PREFIX,
     CategoryKind,
     LineFacts,
     PaymentMethod,
@@ -31,7 +32,6 @@ from expenses.rules.transit import (
 )
 from expenses.selectors import access_editable_claim, get_claim_lines
 from expenses.services.lines import LineContext, apply_line, recompute_totals
-from expenses.services.trips import BOOK_ONLY_PREFIX
 from expenses.transit.providers import EkispertProvider, FareProvider, NullProvider
 from expenses.transit.stations import normalize_station_name
 from expenses.transit_models import (

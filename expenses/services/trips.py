@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, ValidationFailed
 from expenses.inputs import LineInput
 from expenses.models import Claim, ClaimLine, ExpenseCategory, TaxCategory
+from expenses.rules.special_cases import BOOK_ONLY_PREFIX
 from expenses.selectors import access_editable_claim
 from expenses.services.lines import LineContext, apply_line
+from expenses.services.transit import finish_claim_write, next_position
 from expenses.transit_models import (
     AllowanceKind,
     BusinessTrip,
@@ -21,7 +23,6 @@ from expenses.transit_models import (
     TravelAllowanceRate,
 )
 
-BOOK_ONLY_PREFIX = "帳簿のみ保存"
 TRAVEL_NOTE = "出張旅費等特例"
 MAX_TRIP_DAYS = 90
 
@@ -181,8 +182,6 @@ def check_create_business_trip(claim_id: int, *, acting_user, data: TripInput) -
 @transaction.atomic
 def do_create_business_trip(claim: Claim, *, data: TripInput, allowance: TripAllowance, ctx: LineContext,
                             acting_user) -> BusinessTrip:
-    from expenses.services.transit import finish_claim_write, next_position
-
     overseas = data.region == Region.OVERSEAS
     code = "TRAVEL_OS" if overseas else "TRAVEL"
     category = ExpenseCategory.objects.get(code=code)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from expenses.services.trips import BOOK_ONLY_PREFIX
+from expenses.rules.special_cases import BOOK_ONLY_PREFIX
 from expenses.transit_models import TransitDetail
 
 register = template.Library()
