@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, ValidationFailed
 from expenses.inputs import LineInput
 from expenses.models import Claim, ClaimLine, ExpenseCategory, TaxCategory
-from expenses.rules.special_cases import BOOK_ONLY_PREFIX
+from expenses.rules.special_cases import BOOK_ONLY_PREFIX, DEFAULT_NOTES, SpecialCase
 from expenses.selectors import access_editable_claim
 from expenses.services.lines import LineContext, apply_line
 from expenses.services.transit import finish_claim_write, next_position
@@ -23,7 +23,7 @@ from expenses.transit_models import (
     TravelAllowanceRate,
 )
 
-TRAVEL_NOTE = "出張旅費等特例"
+TRAVEL_NOTE = DEFAULT_NOTES[SpecialCase.BUSINESS_TRAVEL.value]  # R3.9 wording
 MAX_TRIP_DAYS = 90
 
 # Seed of the company travel policy (R9.2): (grade, region, kind, yen). Admins edit the rows, dated.
