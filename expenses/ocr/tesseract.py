@@ -2,8 +2,10 @@
 
 Two passes: the Japanese model reads the layout and words; the Latin model then re-reads only the
 lines that contain digits (stacked into one small image), because the Japanese model confuses 0
-with 9/6 in amounts and registration numbers. Only when the date or the 登録番号 fails its checks
-do the lines that may hold it get a second, enlarged look (one more small pass each).
+with 9/6 in amounts and registration numbers. The issuer's name row gets a second look on its own
+at the model's preferred size, and a 領収書 form's issuer block (lower right) is read apart from
+the rest of the form. Only when the date or the 登録番号 fails its checks do the lines that may
+hold it get a second, enlarged look (one more small pass each).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from expenses.ocr.preprocess import PreprocessOptions, preprocess
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.text import OcrLine, normalize, variants
+from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,15 @@ LONG_DIGIT_RUN = re.compile(r"\d{10,}")
 MAX_REREAD_LINES = 4
 # Enlarged for the second look: the page was scaled for its typical print, not for these lines.
 REREAD_SCALE = 1.5
+# Glyph height (pixels) for the second look at the issuer's name: display type is read best at
+# about this size, whatever size it was printed at.
+VENDOR_REREAD_HEIGHT = 48
+# Only a name row the page read unsurely gets the second look, and only a clearly surer second
+# reading replaces the first.
+VENDOR_REREAD_BELOW_CONF = 0.8
+VENDOR_REREAD_MIN_GAIN = 0.05
+# Share of the page width left of a 領収書 form's issuer block (the block is printed lower right).
+ISSUER_BLOCK_LEFT = 0.45
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,16 @@ class Word:
     height: int
     conf: float
     key: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class IssuerBlock:
+    """A 領収書 form's issuer block read on its own: where it is on the page and what it says."""
+
+    box: tuple[int, int, int, int]
+    image: Image.Image
+    lines: list[OcrLine]
+    vendor: VendorChoice
 
 
 def tesseract_available(langs: str = "jpn+eng") -> tuple[bool, str]:
@@ -122,7 +144,11 @@ class TesseractParser:
         lines = group_lines(words)
         if digit_lang:
             lines = self._reread_digits(prepared, lines, digit_lang)
-        reading = extract_fields(lines, vendor_lines=vendor_lines(words))
+        vendor = choose_vendor(vendor_lines(words))
+        reading = extract_fields(lines, vendor=vendor)
+        vendor, vendor_image = self._use_issuer_block(prepared, lines, vendor, reading, layout_lang)
+        if vendor.line is not None and vendor.line.conf < VENDOR_REREAD_BELOW_CONF:
+            reading.vendor = self._reread_vendor(vendor_image, vendor, layout_lang)
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(prepared, lines, layout_lang)
         if reading.registration_number.value is None and digit_lang:
@@ -169,6 +195,52 @@ class TesseractParser:
             )
         return out
 
+    def _use_issuer_block(
+        self, page: Image.Image, lines: list[OcrLine], vendor: VendorChoice, reading: ReceiptReading, lang: str
+    ) -> tuple[VendorChoice, Image.Image]:
+        """On a 領収書 form, take the issuer's name and 登録番号 from its block where the page lost them.
+
+        Returns the name choice that stands and the image its line was read from. The block is read
+        only when it can change something: the page found no 登録番号, or the page's name row lies
+        outside the block (a choice inside it stays, see _better_issuer).
+        """
+        box = issuer_block_box(page, lines)
+        if box is None or (reading.registration_number.value is not None and _inside(vendor.line, box)):
+            return vendor, page
+        block = self._read_issuer_block(page, box, lang)
+        if reading.registration_number.value is None:
+            reading.registration_number = extract_registration_number(variants([*lines, *block.lines]))
+        if not _better_issuer(block, vendor):
+            return vendor, page
+        reading.vendor = block.vendor.reading
+        return block.vendor, block.image
+
+    def _read_issuer_block(self, page: Image.Image, box: tuple[int, int, int, int], lang: str) -> IssuerBlock:
+        """A 領収書 form's issuer block (address, name, seal, TEL, 登録番号), read alone.
+
+        On the whole page the model reads a form as one block and runs each row of the issuer's
+        block into the text to its left ("上記正に領収いたしました 〒471- 京都"), losing the name and
+        the 登録番号. Read on its own, the block's rows come out whole.
+        """
+        image = page.crop(box)
+        words = self._run(image, "issuer", lang, psm=6)
+        return IssuerBlock(box, image, group_lines(words), choose_vendor(vendor_lines(words)))
+
+    def _reread_vendor(self, page: Image.Image, vendor: VendorChoice, lang: str) -> FieldReading[str]:
+        """Read the issuer's name row once more, alone, as one line at the model's preferred size."""
+        assert vendor.line is not None
+        found = self._read_stacked(
+            page, [vendor.line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=7
+        )
+        words = found.get(0)
+        if not words:
+            return vendor.reading
+        # On a clean name row both readings are equally sure and the page's, with its context, is
+        # the safer one.
+        if sum(w.conf for w in words) / len(words) < vendor.line.conf + VENDOR_REREAD_MIN_GAIN:
+            return vendor.reading
+        return reread_vendor(vendor.reading, join_words(words))
+
     def _reread_date(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[date]:
         """Read the date-looking lines again, alone and larger, when the page gave no valid date.
 
@@ -204,24 +276,36 @@ class TesseractParser:
         return extract_registration_number(variants([*targets, *reread]))
 
     def _read_stacked(
-        self, page: Image.Image, lines: list[OcrLine], name: str, lang: str, *, scale: float
+        self,
+        page: Image.Image,
+        lines: list[OcrLine],
+        name: str,
+        lang: str,
+        *,
+        scale: float = 1.0,
+        height: int | None = None,
+        pad_x: float = 0.5,
+        psm: int = 6,
     ) -> dict[int, list[Word]]:
         """Crop each line, stack the crops with white gaps into one image (one Tesseract start-up
         for all of them) and return the words read on each slot, left to right, keyed by the line's
-        position."""
+        position. Crops are enlarged by `scale`, or to `height` pixels per line; `pad_x` widens
+        each crop by that many line heights on either side (a name's dropped first or last glyph)."""
         crops: list[Image.Image] = []
         for line in lines:
             # Tight vertically: slivers of the neighbouring lines make the model read garbage;
             # the sheet's white gap supplies the margin Tesseract wants.
             pad_y = max(2, line.height // 10)
-            pad_x = max(6, line.height // 2)
+            pad = max(6, int(line.height * pad_x))
             box = (
-                max(0, line.left - pad_x),
+                max(0, line.left - pad),
                 max(0, line.top - pad_y),
-                min(page.width, line.left + line.width + pad_x),
+                min(page.width, line.left + line.width + pad),
                 min(page.height, line.top + line.height + pad_y),
             )
             crop = page.crop(box).convert("L")
+            if height is not None and line.height:
+                scale = height / line.height
             if scale != 1.0:
                 crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.BICUBIC)
             crops.append(crop)
@@ -235,7 +319,7 @@ class TesseractParser:
             sheet.paste(crop, (gap, y))
             slots.append((y, y + crop.height))
             y += crop.height + gap
-        words = self._run(sheet, name, lang, psm=6)
+        words = self._run(sheet, name, lang, psm=psm)
         found: dict[int, list[Word]] = {}
         for word in words:
             center = word.top + word.height / 2
@@ -244,6 +328,35 @@ class TesseractParser:
                     found.setdefault(slot, []).append(word)
                     break
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
+
+
+def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int, int, int] | None:
+    """Where a 領収書 form's issuer block is: lower right, from the "上記正に領収いたしました" row down."""
+    acknowledgement = form_acknowledgement(lines)
+    if acknowledgement is None:
+        return None
+    top = max(0, acknowledgement.top - acknowledgement.height)
+    return (int(page.width * ISSUER_BLOCK_LEFT), top, page.width, page.height)
+
+
+def _inside(line: OcrLine | None, box: tuple[int, int, int, int]) -> bool:
+    if line is None:
+        return False
+    left, top, right, bottom = box
+    x, y = line.left + line.width / 2, line.top + line.height / 2
+    return left <= x <= right and top <= y <= bottom
+
+
+def _better_issuer(block: IssuerBlock, page: VendorChoice) -> bool:
+    """Whether the name read in a form's issuer block replaces the one chosen on the whole page.
+
+    A name cut by the block's left edge continues outside it (not an issuer block after all). A page
+    choice inside the block is the same name read with its surroundings: it stays.
+    """
+    line = block.vendor.line
+    if block.vendor.reading.value is None or line is None or line.left <= line.height // 4:
+        return False
+    return not _inside(page.line, block.box)
 
 
 def read_tsv(path: Path) -> list[Word]:

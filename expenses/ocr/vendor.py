@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -64,9 +65,11 @@ VENDOR_HINT = re.compile(
 )
 VENDOR_EXCLUDE = re.compile(
     r"[領中目償]\s*収\s*[書証軸]|収\s*[書証]|領\s*収|レシート|様|御中|年.*月|令和|平成|殿|TEL|電話|FAX|〒|登録|番号|合計|小計|金額|但し|として|上記|対象|消費税|"
-    r"内税|外税|支払|お預|お釣|ありがとう|またのご|毎度|担当|レジ|No\.|明細|内訳|税込|軽減|印紙|収入|人数|卓番|"
+    r"内税|外税|支払|お預|お釣|ありがとう|いたしました|またのご|毎度|担当|レジ|No\.|明細|内訳|税込|軽減|印紙|収入|人数|卓番|"
     r"[都道府県].{0,6}[市区町村郡]|[市区町村]\S*\d|\d{2,4}[-ー]\d{2,4}|[0-9]{3,}|¥|%"
 )
+# Share of characters the second reading of the name row must have in common with the first.
+REREAD_MIN_AGREEMENT = 0.6
 BRANCH_RE = re.compile(r"^(?:\S+(?:店|駅|支店|営業所|出張所|号店|本店))$")
 
 
@@ -215,6 +218,14 @@ def _page(lines: Sequence[OcrLine], texts: Sequence[str]) -> _Page:
     return _Page(texts, median_height, first_top, last_bottom, acknowledged)
 
 
+def form_acknowledgement(lines: Sequence[OcrLine]) -> OcrLine | None:
+    """On a 領収書 form, the "上記正に領収いたしました" row (the issuer's block starts there), else None."""
+    if not lines:
+        return None
+    top = _page(lines, [normalize(line.text) for line in lines]).acknowledged
+    return next((line for line in lines if line.top == top), None)
+
+
 def _score(i: int, line: OcrLine, cleaned: str, page: _Page) -> float:
     score = _japanese_ratio(cleaned)
     if COMPANY_RE.search(cleaned):
@@ -239,12 +250,20 @@ def _score(i: int, line: OcrLine, cleaned: str, page: _Page) -> float:
     return score
 
 
-def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
+@dataclass(frozen=True)
+class VendorChoice:
+    """The issuer name read from the page, and the line it came from (for a second look)."""
+
+    reading: FieldReading[str]
+    line: OcrLine | None = None
+
+
+def choose_vendor(lines: Sequence[OcrLine]) -> VendorChoice:
     if not lines:
-        return FieldReading(None, 0.0)
+        return VendorChoice(FieldReading(None, 0.0))
     texts = [normalize(line.text) for line in lines]
     page = _page(lines, texts)
-    best: tuple[float, str] | None = None
+    best: tuple[float, str, OcrLine] | None = None
     for i, (line, text) in enumerate(zip(lines, texts, strict=True)):
         # Keep the printed spacing in the value ("和食処 松乃"); match rules on the normalised text.
         cleaned = _clean_vendor(unicodedata.normalize("NFKC", line.text))
@@ -252,11 +271,33 @@ def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
             continue
         score = _score(i, line, cleaned, page)
         if best is None or score > best[0]:
-            best = (score, cleaned)
+            best = (score, cleaned, line)
     if best is None:
-        return FieldReading(None, 0.0)
-    score, value = best
-    return FieldReading(value, max(0.1, min(0.9, 0.2 + 0.15 * score)))
+        return VendorChoice(FieldReading(None, 0.0))
+    score, value, line = best
+    return VendorChoice(FieldReading(value, max(0.1, min(0.9, 0.2 + 0.15 * score))), line)
+
+
+def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
+    return choose_vendor(lines).reading
+
+
+def reread_vendor(first: FieldReading[str], text: str) -> FieldReading[str]:
+    """The name line read again on its own (one line, at the size the model reads best).
+
+    On the page the name row is read among rules, seals and other columns, which costs it glyphs
+    ("コスモススズトア", "しらか観光バス"). The second reading wins when it still looks like a name and
+    agrees with the first on most characters (a seal or logo read alone gives unrelated text).
+    """
+    cleaned = _clean_vendor(unicodedata.normalize("NFKC", text))
+    if first.value is None or len(cleaned.replace(" ", "")) < 2 or _japanese_ratio(cleaned) < 0.5:
+        return first
+    if VENDOR_EXCLUDE.search(normalize(cleaned)):
+        return first
+    before, after = first.value.replace(" ", ""), cleaned.replace(" ", "")
+    if difflib.SequenceMatcher(None, before, after).ratio() < REREAD_MIN_AGREEMENT:
+        return first
+    return FieldReading(cleaned, first.confidence)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from datetime import date
 from PIL import Image
 
 from expenses.ocr.fields import extract_fields, extract_from_text
-from expenses.ocr.tesseract import TesseractParser, Word, vendor_lines
+from expenses.ocr.protocol import FieldReading, ReceiptReading
+from expenses.ocr.tesseract import TesseractParser, Word, _better_issuer, issuer_block_box, vendor_lines
 from expenses.ocr.text import OcrLine
+from expenses.ocr.vendor import VendorChoice, reread_vendor
 
 TODAY = date(2026, 11, 21)
 
@@ -135,7 +137,7 @@ class _CannedRereads(TesseractParser):
         self.texts = texts
         self.asked: list[list[str]] = []
 
-    def _read_stacked(self, page, lines, name, lang, *, scale):
+    def _read_stacked(self, page, lines, name, lang, **sizing):
         self.asked.append([line.text for line in lines])
         return {i: [Word(text, 0, 0, 10, 10, 0.9, (1, 1, 1))] for i, text in enumerate(self.texts)}
 
@@ -173,6 +175,121 @@ def test_no_second_look_without_a_line_worth_it():
 
     assert parser.asked == []
     assert reading.value is None
+
+
+def test_a_surer_second_reading_of_the_name_row_replaces_the_first():
+    line = OcrLine("コスモススズトア", top=0, height=40, width=300, conf=0.6)
+    first = VendorChoice(FieldReading("コスモススズトア", 0.8), line)
+    parser = _CannedRereads(["コスモスストア"])
+
+    reading = parser._reread_vendor(Image.new("L", (400, 60)), first, "jpn")
+
+    assert parser.asked == [["コスモススズトア"]]
+    assert reading == FieldReading("コスモスストア", 0.8)
+
+
+def test_a_second_reading_no_surer_than_the_first_keeps_the_first():
+    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.88)
+    first = VendorChoice(FieldReading("喫茶 こもれび", 0.8), line)
+
+    reading = _CannedRereads(["共 こもれび"])._reread_vendor(Image.new("L", (400, 60)), first, "jpn")
+
+    assert reading.value == "喫茶 こもれび"
+
+
+def test_a_second_reading_of_the_name_row_must_still_look_like_the_name():
+    first = FieldReading("しらか観光バス株式会社", 0.8)
+
+    assert reread_vendor(first, "しらかば観光バス株式会社").value == "しらかば観光バス株式会社"
+    assert reread_vendor(first, "上記正に領収いたしました").value == "しらか観光バス株式会社"
+    assert reread_vendor(first, "TEL 03-1234-5678").value == "しらか観光バス株式会社"
+    assert reread_vendor(first, "印").value == "しらか観光バス株式会社"
+    # A seal or logo read alone: a different text altogether.
+    assert reread_vendor(first, "山田之印 東京").value == "しらか観光バス株式会社"
+
+
+# -- the issuer block of a 領収書 form --------------------------------------------------------------
+
+
+class _CannedBlock(TesseractParser):
+    """Reads every image as the same canned words and records the size of what it was given."""
+
+    def __init__(self, words: list[Word]) -> None:
+        super().__init__(langs="jpn")
+        self.words = words
+        self.sizes: list[tuple[int, int]] = []
+
+    def _run(self, image, name, lang, *, psm):
+        self.sizes.append(image.size)
+        return self.words
+
+
+FORM_LINES = [
+    OcrLine("領収書", top=0, left=300, height=60, width=200),
+    OcrLine("山口 太郎 様", top=100, left=50, height=40, width=300),
+    OcrLine("金額 ¥17,000-", top=170, left=50, height=40, width=300),
+    OcrLine("上記正に領収いたしました 〒471- 京都", top=260, left=50, height=30, width=900),
+    OcrLine("後天額 収入印紙 TEL 03-6518-4823", top=320, left=50, height=40, width=900),
+]
+
+
+def _block_words(name_left: int) -> list[Word]:
+    return [
+        Word("〒471-9730 東京都豊島区", 20, 10, 300, 24, 0.9, (1, 1, 1)),
+        Word("和食処", name_left, 60, 100, 36, 0.9, (1, 1, 2)),
+        Word("松乃", name_left + 130, 60, 70, 36, 0.9, (1, 1, 2)),
+        Word("TEL 03-6518-4823", 20, 110, 260, 24, 0.9, (1, 1, 3)),
+    ]
+
+
+PAGE = Image.new("L", (1000, 500))
+OUTSIDE = VendorChoice(FieldReading("後天額", 0.6), OcrLine("後天額", top=320, left=50, height=40, width=90))
+INSIDE = VendorChoice(FieldReading("和食処 松乃", 0.8), OcrLine("和食処松乃", top=300, left=700, height=40, width=200))
+
+
+def test_a_forms_issuer_block_lies_lower_right_from_the_acknowledgement_row():
+    # From 45% of the width and one row above the acknowledgement to the bottom right corner.
+    assert issuer_block_box(PAGE, FORM_LINES) == (450, 230, 1000, 500)
+    assert issuer_block_box(PAGE, FORM_LINES[:3]) is None
+
+
+def test_the_issuer_block_is_read_alone_and_its_name_replaces_a_page_choice_outside_it():
+    parser = _CannedBlock(_block_words(name_left=20))
+    reading = ReceiptReading(vendor=OUTSIDE.reading)
+
+    vendor, image = parser._use_issuer_block(PAGE, FORM_LINES, OUTSIDE, reading, "jpn")
+
+    assert parser.sizes == [(550, 270)]
+    assert reading.vendor.value == "和食処 松乃"
+    assert vendor.line is not None and image.size == (550, 270)
+
+
+def test_a_page_choice_inside_the_block_stays_and_the_block_is_not_read_when_nothing_is_missing():
+    parser = _CannedBlock(_block_words(name_left=20))
+    reading = ReceiptReading(vendor=INSIDE.reading, registration_number=FieldReading("T1234567890123", 0.9))
+
+    vendor, image = parser._use_issuer_block(PAGE, FORM_LINES, INSIDE, reading, "jpn")
+
+    assert parser.sizes == []
+    assert (vendor, image, reading.vendor) == (INSIDE, PAGE, INSIDE.reading)
+
+
+def test_the_block_is_read_for_a_missing_registration_number():
+    words = [*_block_words(name_left=20), Word("登録番号 T8207908719673", 20, 150, 400, 24, 0.9, (1, 1, 4))]
+    parser = _CannedBlock(words)
+    reading = ReceiptReading(vendor=INSIDE.reading)
+
+    vendor, _ = parser._use_issuer_block(PAGE, FORM_LINES, INSIDE, reading, "jpn")
+
+    assert reading.registration_number.value == "T8207908719673"
+    assert vendor == INSIDE
+
+
+def test_a_name_cut_by_the_blocks_left_edge_is_not_the_issuer():
+    block = _CannedBlock(_block_words(name_left=0))._read_issuer_block(PAGE, (450, 230, 1000, 500), "jpn")
+
+    assert block.vendor.reading.value == "和食処 松乃"
+    assert not _better_issuer(block, OUTSIDE)
 
 
 # -- kanji and katakana of the same shape ---------------------------------------------------------
