@@ -37,7 +37,6 @@ def known_station_keys(names) -> set[str]:
     return known
 
 
-
 def list_station_suggestions(user, query: str, *, limit: int = MAX_SUGGESTIONS) -> list[str]:
     """Names starting with (then containing) the query: station list, route master, own history."""
     key = normalize_station_name(query)

@@ -22,7 +22,6 @@ EXPORTERS: dict[str, type[JournalExporter]] = {
 }
 
 
-
 def exporter_spec(exporter: JournalExporter) -> dict:
     """What an export worker process needs to build the same exporter (JSON-ready)."""
     return {"vendor": exporter.vendor, "mapping": exporter.mapping.to_dict(), "options": exporter.options}

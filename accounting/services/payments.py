@@ -35,7 +35,7 @@ from approvals.transitions import Actor, ClaimStatus
 from core.calendar import is_bank_business_day
 from core.exceptions import ApplicationError, NotFoundOrForbidden
 from core.models import CompanySettings
-from expenses.models import Claim
+from expenses.models import Claim, ClaimLine
 from people.validators import BankLookupError, lookup_branch
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,11 @@ def _accrued_to_employee(claim: Claim, entry: JournalEntry | None) -> int:
                and line.sub_account == sub_account)
 
 
+def _booked_at_payment(claim_lines: list[ClaimLine], company: CompanySettings) -> list[ClaimLine]:
+    """The employee-paid lines the 支払仕訳 books itself (posting style "payment only", R10.3)."""
+    return [line for line in claim_lines if books_at_payment(line, company)]
+
+
 def _payable_amount(claim: Claim, entry: JournalEntry | None, company: CompanySettings) -> int | None:
     """Amount to transfer (``entry``: the claim's current 計上仕訳); None when the claim is neither posted
     nor booked at payment."""
@@ -80,7 +85,7 @@ def _payable_amount(claim: Claim, entry: JournalEntry | None, company: CompanySe
     if accrued:
         return accrued
     if company.books_employee_paid_at_payment:
-        return sum(line.effective_amount for line in posting_lines(claim) if books_at_payment(line, company))
+        return sum(line.effective_amount for line in _booked_at_payment(posting_lines(claim), company))
     return None if entry is None else 0
 
 
@@ -210,8 +215,7 @@ def check_mark_batch_paid(batch_id: int, *, acting_user) -> PaymentBatch:
                                   counterparty=item.payee.display_name)]
         else:  # "payment only": the expenses themselves, with their tax keys (R10.3)
             claim_lines = posting_lines(claim)
-            debits = expense_debits(claim, claim_lines, company,
-                                    [line for line in claim_lines if books_at_payment(line, company)])
+            debits = expense_debits(claim, claim_lines, company, _booked_at_payment(claim_lines, company))
             if sum(line.amount for line in debits) != item.amount:
                 raise ApplicationError(_("%(number)s の金額が振込データ作成時から変わっています。")
                                        % {"number": claim.number})

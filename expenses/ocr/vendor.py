@@ -179,21 +179,26 @@ def _acknowledgement_row(lines: Sequence[OcrLine], texts: Sequence[str]) -> int 
     return None
 
 
+def _looks_like_name(cleaned: str, text: str) -> bool:
+    """What any reading of the issuer's name must pass, wherever it was read (`text`: normalised)."""
+    if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
+        return False
+    if _rule_share(cleaned) > 0.5 or re.search(r"[ー一\-=_~]{4,}", cleaned):
+        return False  # a dashed separator or box edge read as ー / 一
+    return _japanese_ratio(cleaned) >= 0.5
+
+
 def _is_candidate(
     line: OcrLine, cleaned: str, text: str, lines: Sequence[OcrLine], texts: Sequence[str]
 ) -> bool:
     """Rules out lines that cannot be the issuer's name, whatever their position or size."""
-    if len(cleaned.replace(" ", "")) < 2 or VENDOR_EXCLUDE.search(text):
+    if not _looks_like_name(cleaned, text):
         return False
     if _is_branch(cleaned.replace(" ", "")) and not COMPANY_RE.search(cleaned):
         return False
     if _addressed_on_same_row(line, lines, texts):
         return False  # the recipient (宛名): 様 / 御中 printed further along the same row
-    if _priced_on_same_row(line, lines, texts):
-        return False  # an item name: its price was split off further along the row
-    if _rule_share(cleaned) > 0.5 or re.search(r"[ー一\-=_~]{4,}", cleaned):
-        return False  # a dashed separator or box edge read as ー / 一
-    return _japanese_ratio(cleaned) >= 0.5
+    return not _priced_on_same_row(line, lines, texts)  # an item name: its price split off along the row
 
 
 @dataclass(frozen=True)
@@ -278,10 +283,6 @@ def choose_vendor(lines: Sequence[OcrLine]) -> VendorChoice:
     return VendorChoice(FieldReading(value, max(0.1, min(0.9, 0.2 + 0.15 * score))), line)
 
 
-def extract_vendor(lines: Sequence[OcrLine]) -> FieldReading[str]:
-    return choose_vendor(lines).reading
-
-
 def reread_vendor(first: FieldReading[str], text: str) -> FieldReading[str]:
     """The name line read again on its own (one line, at the size the model reads best).
 
@@ -290,9 +291,7 @@ def reread_vendor(first: FieldReading[str], text: str) -> FieldReading[str]:
     agrees with the first on most characters (a seal or logo read alone gives unrelated text).
     """
     cleaned = _clean_vendor(unicodedata.normalize("NFKC", text))
-    if first.value is None or len(cleaned.replace(" ", "")) < 2 or _japanese_ratio(cleaned) < 0.5:
-        return first
-    if VENDOR_EXCLUDE.search(normalize(cleaned)):
+    if first.value is None or not _looks_like_name(cleaned, normalize(cleaned)):
         return first
     before, after = first.value.replace(" ", ""), cleaned.replace(" ", "")
     if difflib.SequenceMatcher(None, before, after).ratio() < REREAD_MIN_AGREEMENT:
