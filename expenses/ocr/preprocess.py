@@ -145,10 +145,30 @@ def skew_angle(gray: np.ndarray, max_angle: float = 8.0) -> float:
     return best_angle
 
 
+# Exchanges of a 9-element sorting network that leaves the median in slot 4 (Paeth; Devillard's
+# opt_med9).
+MEDIAN9_NETWORK = (
+    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+)
+
+
+def median3(gray: np.ndarray) -> np.ndarray:
+    """3×3 median with replicated edges, as PIL's MedianFilter(3) gives, several times faster.
+
+    The nine shifted views go through a sorting network of element-wise min/max.
+    """
+    height, width = gray.shape
+    padded = np.pad(gray, 1, mode="edge")
+    views = [padded[i : i + height, j : j + width] for i in range(3) for j in range(3)]
+    for i, j in MEDIAN9_NETWORK:
+        views[i], views[j] = np.minimum(views[i], views[j]), np.maximum(views[i], views[j])
+    return views[4]
+
+
 def text_height(gray: np.ndarray) -> float | None:
     """Typical glyph height in pixels, from the ink blobs of glyph-like shape."""
-    smooth = Image.fromarray(gray.astype(np.uint8)).filter(ImageFilter.MedianFilter(3))
-    mask = ink_mask(np.asarray(smooth, dtype=np.float32))
+    mask = ink_mask(median3(gray.astype(np.uint8)).astype(np.float32))
     labels, count = ndimage.label(mask)
     if count < 10:
         return None
