@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -247,8 +248,7 @@ class TesseractParser:
         On a whole page of small print the Japanese model garbles a date line that it reads well on
         its own at a larger size. Each line keeps its Latin reading as the witness of its digits.
         """
-        targets = [line for line in lines if DATE_LINE_HINT.search(normalize(line.text)) and line.height > 0]
-        targets = targets[:MAX_REREAD_LINES]
+        targets = _lines_to_reread(lines, lambda line: bool(DATE_LINE_HINT.search(normalize(line.text))))
         if not targets:
             return FieldReading(None, 0.0)
         found = self._read_stacked(page, targets, "dates", lang, scale=REREAD_SCALE)
@@ -260,13 +260,9 @@ class TesseractParser:
 
         The first readings still vote: the check digit settles which digits the second one fixed.
         """
-        targets = [
-            line
-            for line in lines
-            if line.height > 0
-            and any(LONG_DIGIT_RUN.search(text or "") for text in (line.text, line.alt_text))
-        ]
-        targets = targets[:MAX_REREAD_LINES]
+        targets = _lines_to_reread(
+            lines, lambda line: any(LONG_DIGIT_RUN.search(text or "") for text in (line.text, line.alt_text))
+        )
         if not targets:
             return FieldReading(None, 0.0)
         found = self._read_stacked(page, targets, "registration", lang, scale=REREAD_SCALE)
@@ -304,15 +300,14 @@ class TesseractParser:
                 min(page.height, line.top + line.height + pad_y),
             )
             crop = page.crop(box).convert("L")
-            if height is not None and line.height:
-                scale = height / line.height
-            if scale != 1.0:
-                crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.BICUBIC)
+            factor = height / line.height if height is not None and line.height else scale
+            if factor != 1.0:
+                crop = crop.resize((round(crop.width * factor), round(crop.height * factor)), Image.BICUBIC)
             crops.append(crop)
         gap = max(10, int(sum(c.height for c in crops) / len(crops) * 0.6))
-        width = max(c.width for c in crops) + 2 * gap
-        height = sum(c.height for c in crops) + gap * (len(crops) + 1)
-        sheet = Image.new("L", (width, height), 255)
+        sheet_width = max(c.width for c in crops) + 2 * gap
+        sheet_height = sum(c.height for c in crops) + gap * (len(crops) + 1)
+        sheet = Image.new("L", (sheet_width, sheet_height), 255)
         slots: list[tuple[int, int]] = []
         y = gap
         for crop in crops:
@@ -328,6 +323,11 @@ class TesseractParser:
                     found.setdefault(slot, []).append(word)
                     break
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
+
+
+def _lines_to_reread(lines: list[OcrLine], wanted: Callable[[OcrLine], bool]) -> list[OcrLine]:
+    """The first few measured lines that may hold a field the page failed to give."""
+    return [line for line in lines if line.height > 0 and wanted(line)][:MAX_REREAD_LINES]
 
 
 def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int, int, int] | None:

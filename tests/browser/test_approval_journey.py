@@ -19,7 +19,6 @@ from tests.plugins.browser import login, screenshot, start_claim
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def _open_from_queue(page, base: str, number: str) -> None:
     page.click("[data-testid=nav-approvals]")
     page.wait_for_url(f"{base}/approvals/")

@@ -12,7 +12,6 @@ from tests.plugins.browser import login, screenshot, start_claim
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def test_employee_files_a_claim_with_10_and_8_percent_lines(page, live_server, default_data) -> None:
     """
     GIVEN the demo data and the demo employee

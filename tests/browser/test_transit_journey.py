@@ -20,7 +20,6 @@ from tests.plugins.browser import login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def demo(default_data) -> Claim:
     call_command("seed_demo", stdout=io.StringIO())
