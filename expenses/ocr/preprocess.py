@@ -12,6 +12,8 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 
+from expenses.ocr.seals import crosses_seal, seal_mask, without_seals
+
 # Tesseract's LSTM reads best when glyphs are roughly this tall (pixels).
 TARGET_TEXT_HEIGHT = 28
 MAX_UPSCALE = 3.0
@@ -186,15 +188,35 @@ def text_height(gray: np.ndarray) -> float | None:
     return float(np.percentile(heights, 65))
 
 
+@dataclass(frozen=True)
+class PreparedPage:
+    """The page as the model reads it, and where red seals lie on it (see seals.py)."""
+
+    image: Image.Image
+    seals: np.ndarray | None = None
+
+    def without_seals(self) -> Image.Image:
+        return self.image if self.seals is None else without_seals(self.image, self.seals)
+
+    def crosses_seal(self, box: tuple[int, int, int, int]) -> bool:
+        return self.seals is not None and crosses_seal(self.seals, box)
+
+
 def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> Image.Image:
+    return prepare_page(image, options).image
+
+
+def prepare_page(image: Image.Image, options: PreprocessOptions | None = None) -> PreparedPage:
     options = options or PreprocessOptions()
     rgb = to_rgb(image)
     if options.crop:
         rgb = isolate_paper(rgb)
     gray_image = ImageOps.grayscale(rgb)
+    seals = None
     if options.rescale:
         height = text_height(np.asarray(gray_image, dtype=np.float32))
         if height:
+            seals = seal_mask(rgb, height)
             scale = min(MAX_UPSCALE, options.target_text_height / height)
             pixels = gray_image.width * gray_image.height * scale * scale
             if pixels > MAX_OUTPUT_PIXELS:
@@ -205,6 +227,8 @@ def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> 
                 if options.denoise and scale > 1.2:
                     # Upscaled sensor noise turns into blobs; a light blur keeps strokes, drops grain.
                     gray_image = gray_image.filter(ImageFilter.GaussianBlur(scale * 0.4))
+                if seals is not None:
+                    seals = np.asarray(Image.fromarray(seals).resize(size, Image.NEAREST))
     gray = np.asarray(gray_image, dtype=np.float32)
     if options.flatten:
         gray = flatten_lighting(invert_banners(gray, options.target_text_height, raw=True))
@@ -212,14 +236,14 @@ def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> 
         gray = clean_binary(gray, options.target_text_height)
     else:
         gray = invert_banners(clip_paper(gray), options.target_text_height)
+    page = Image.fromarray(gray.astype(np.uint8))
     if options.deskew:
         angle = skew_angle(gray)
         if abs(angle) >= 0.5:
-            rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
-                angle, resample=Image.BICUBIC, expand=True, fillcolor=255
-            )
-            return rotated
-    return Image.fromarray(gray.astype(np.uint8))
+            page = page.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+            if seals is not None:
+                seals = np.asarray(Image.fromarray(seals).rotate(angle, resample=Image.NEAREST, expand=True))
+    return PreparedPage(page, seals)
 
 
 def ink_threshold(flat: np.ndarray) -> float:

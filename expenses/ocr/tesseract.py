@@ -3,8 +3,8 @@
 Two passes: the Japanese model reads the layout and words; the Latin model then re-reads only the
 lines that contain digits (stacked into one small image), because the Japanese model confuses 0
 with 9/6 in amounts and registration numbers. The issuer's name row gets a second look on its own
-at the model's preferred size, and a 領収書 form's issuer block (lower right) is read apart from
-the rest of the form. Only when the date or the 登録番号 fails its checks do the lines that may
+at the model's preferred size (with a red seal stamped across it lifted), and a 領収書 form's issuer
+block (lower right) is read apart from the rest of the form. Only when the date or the 登録番号 fails its checks do the lines that may
 hold it get a second, enlarged look (one more small pass each).
 """
 
@@ -28,7 +28,7 @@ from PIL import Image
 
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.fields import extract_fields
-from expenses.ocr.preprocess import PreprocessOptions, preprocess
+from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.text import OcrLine, normalize, variants
@@ -58,6 +58,9 @@ VENDOR_REREAD_BELOW_CONF = 0.8
 VENDOR_REREAD_MIN_GAIN = 0.05
 # Share of the page width left of a 領収書 form's issuer block (the block is printed lower right).
 ISSUER_BLOCK_LEFT = 0.45
+# The seal-free name row is read as a block: as a single line (psm 7) the model returns noise for
+# rows whose lifted seal leaves a wide blank beside the name.
+SEAL_PSM = 6
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,6 @@ class IssuerBlock:
     """A 領収書 form's issuer block read on its own: where it is on the page and what it says."""
 
     box: tuple[int, int, int, int]
-    image: Image.Image
     lines: list[OcrLine]
     vendor: VendorChoice
 
@@ -139,7 +141,8 @@ class TesseractParser:
     def parse(self, image: Image.Image) -> ReceiptReading:
         if self.tempdir is None:
             raise RuntimeError("TesseractParser must be used as a context manager")
-        prepared = preprocess(image, self.preprocess_options)
+        page = prepare_page(image, self.preprocess_options)
+        prepared = page.image
         layout_lang, digit_lang = split_langs(self.langs)
         words = self._run(prepared, "page", layout_lang, psm=6)
         lines = group_lines(words)
@@ -147,9 +150,9 @@ class TesseractParser:
             lines = self._reread_digits(prepared, lines, digit_lang)
         vendor = choose_vendor(vendor_lines(words))
         reading = extract_fields(lines, vendor=vendor)
-        vendor, vendor_image = self._use_issuer_block(prepared, lines, vendor, reading, layout_lang)
-        if vendor.line is not None and vendor.line.conf < VENDOR_REREAD_BELOW_CONF:
-            reading.vendor = self._reread_vendor(vendor_image, vendor, layout_lang)
+        vendor, block_box = self._use_issuer_block(prepared, lines, vendor, reading, layout_lang)
+        if vendor.line is not None:
+            reading.vendor = self._second_look_at_vendor(page, block_box, vendor, layout_lang)
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(prepared, lines, layout_lang)
         if reading.registration_number.value is None and digit_lang:
@@ -198,23 +201,23 @@ class TesseractParser:
 
     def _use_issuer_block(
         self, page: Image.Image, lines: list[OcrLine], vendor: VendorChoice, reading: ReceiptReading, lang: str
-    ) -> tuple[VendorChoice, Image.Image]:
+    ) -> tuple[VendorChoice, tuple[int, int, int, int] | None]:
         """On a 領収書 form, take the issuer's name and 登録番号 from its block where the page lost them.
 
-        Returns the name choice that stands and the image its line was read from. The block is read
+        Returns the name choice that stands and the block its line was read from (None: the page). The block is read
         only when it can change something: the page found no 登録番号, or the page's name row lies
         outside the block (a choice inside it stays, see _better_issuer).
         """
         box = issuer_block_box(page, lines)
         if box is None or (reading.registration_number.value is not None and _inside(vendor.line, box)):
-            return vendor, page
+            return vendor, None
         block = self._read_issuer_block(page, box, lang)
         if reading.registration_number.value is None:
             reading.registration_number = extract_registration_number(variants([*lines, *block.lines]))
         if not _better_issuer(block, vendor):
-            return vendor, page
+            return vendor, None
         reading.vendor = block.vendor.reading
-        return block.vendor, block.image
+        return block.vendor, box
 
     def _read_issuer_block(self, page: Image.Image, box: tuple[int, int, int, int], lang: str) -> IssuerBlock:
         """A 領収書 form's issuer block (address, name, seal, TEL, 登録番号), read alone.
@@ -223,22 +226,45 @@ class TesseractParser:
         block into the text to its left ("上記正に領収いたしました 〒471- 京都"), losing the name and
         the 登録番号. Read on its own, the block's rows come out whole.
         """
-        image = page.crop(box)
-        words = self._run(image, "issuer", lang, psm=6)
-        return IssuerBlock(box, image, group_lines(words), choose_vendor(vendor_lines(words)))
+        words = self._run(page.crop(box), "issuer", lang, psm=6)
+        return IssuerBlock(box, group_lines(words), choose_vendor(vendor_lines(words)))
 
-    def _reread_vendor(self, page: Image.Image, vendor: VendorChoice, lang: str) -> FieldReading[str]:
-        """Read the issuer's name row once more, alone, as one line at the model's preferred size."""
+    def _second_look_at_vendor(
+        self, page: PreparedPage, block_box: tuple[int, int, int, int] | None, vendor: VendorChoice, lang: str
+    ) -> FieldReading[str]:
+        """Read the issuer's name row once more, alone, as one line at the model's preferred size:
+        with the seal lifted when one is stamped across it, else only when the page read it unsurely."""
+        line = vendor.line
+        assert line is not None
+        left, top = block_box[:2] if block_box is not None else (0, 0)
+        # The glyph a seal covers is usually missing from the row: look a glyph's width past its ends.
+        reach = line.height
+        row = (left + line.left - reach, top + line.top, left + line.left + line.width + reach, top + line.top + line.height)
+        if page.crosses_seal(row):
+            # Whatever the page's confidence: a seal's glyphs read as confidently as the name's.
+            return self._reread_vendor(_crop(page.without_seals(), block_box), vendor, lang, min_gain=None, psm=SEAL_PSM)
+        if line.conf < VENDOR_REREAD_BELOW_CONF:
+            return self._reread_vendor(_crop(page.image, block_box), vendor, lang, min_gain=VENDOR_REREAD_MIN_GAIN, psm=7)
+        return vendor.reading
+
+    def _reread_vendor(
+        self, image: Image.Image, vendor: VendorChoice, lang: str, *, min_gain: float | None, psm: int
+    ) -> FieldReading[str]:
         assert vendor.line is not None
         found = self._read_stacked(
-            page, [vendor.line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=7
+            image, [vendor.line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=psm
         )
         words = found.get(0)
         if not words:
             return vendor.reading
+        if min_gain is None:
+            # Without the seal, the glyph it covered may still be too broken to read: a glyph read
+            # at near-zero confidence is a guess, and the page's reading stands.
+            if min(w.conf for w in words) < VENDOR_EDGE_MIN_CONF:
+                return vendor.reading
         # On a clean name row both readings are equally sure and the page's, with its context, is
         # the safer one.
-        if sum(w.conf for w in words) / len(words) < vendor.line.conf + VENDOR_REREAD_MIN_GAIN:
+        elif sum(w.conf for w in words) / len(words) < vendor.line.conf + min_gain:
             return vendor.reading
         return reread_vendor(vendor.reading, join_words(words))
 
@@ -323,6 +349,10 @@ class TesseractParser:
                     found.setdefault(slot, []).append(word)
                     break
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
+
+
+def _crop(image: Image.Image, box: tuple[int, int, int, int] | None) -> Image.Image:
+    return image if box is None else image.crop(box)
 
 
 def _lines_to_reread(lines: list[OcrLine], wanted: Callable[[OcrLine], bool]) -> list[OcrLine]:

@@ -2,10 +2,13 @@
 
 from datetime import date
 
+import numpy as np
 from PIL import Image
 
 from expenses.ocr.fields import extract_fields, extract_from_text
+from expenses.ocr.preprocess import PreparedPage
 from expenses.ocr.protocol import FieldReading, ReceiptReading
+from expenses.ocr.seals import BRIDGE, LIFT
 from expenses.ocr.tesseract import TesseractParser, Word, _better_issuer, issuer_block_box, vendor_lines
 from expenses.ocr.text import OcrLine
 from expenses.ocr.vendor import VendorChoice, reread_vendor
@@ -130,16 +133,20 @@ def test_no_date_is_pieced_when_the_latin_digits_disagree():
 
 
 class _CannedRereads(TesseractParser):
-    """Answers every second look with canned text, one text per line asked, and records the lines."""
+    """Answers every second look with canned text, one text per line asked, and records the lines
+    and the image each look was given."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], conf: float = 0.9) -> None:
         super().__init__()
         self.texts = texts
+        self.conf = conf
         self.asked: list[list[str]] = []
+        self.images: list[Image.Image] = []
 
     def _read_stacked(self, page, lines, name, lang, **sizing):
         self.asked.append([line.text for line in lines])
-        return {i: [Word(text, 0, 0, 10, 10, 0.9, (1, 1, 1))] for i, text in enumerate(self.texts)}
+        self.images.append(page)
+        return {i: [Word(text, 0, 0, 10, 10, self.conf, (1, 1, 1))] for i, text in enumerate(self.texts)}
 
 
 def test_only_date_looking_lines_are_read_again_for_the_date():
@@ -177,24 +184,75 @@ def test_no_second_look_without_a_line_worth_it():
     assert reading.value is None
 
 
+def _second_look(parser: TesseractParser, first: VendorChoice, seals: np.ndarray | None = None) -> FieldReading:
+    page = PreparedPage(Image.new("L", (400, 60), 255), seals)
+    return parser._second_look_at_vendor(page, None, first, "jpn")
+
+
 def test_a_surer_second_reading_of_the_name_row_replaces_the_first():
     line = OcrLine("コスモススズトア", top=0, height=40, width=300, conf=0.6)
     first = VendorChoice(FieldReading("コスモススズトア", 0.8), line)
     parser = _CannedRereads(["コスモスストア"])
 
-    reading = parser._reread_vendor(Image.new("L", (400, 60)), first, "jpn")
+    reading = _second_look(parser, first)
 
     assert parser.asked == [["コスモススズトア"]]
     assert reading == FieldReading("コスモスストア", 0.8)
 
 
 def test_a_second_reading_no_surer_than_the_first_keeps_the_first():
-    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.88)
+    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.7)
     first = VendorChoice(FieldReading("喫茶 こもれび", 0.8), line)
 
-    reading = _CannedRereads(["共 こもれび"])._reread_vendor(Image.new("L", (400, 60)), first, "jpn")
+    reading = _second_look(_CannedRereads(["共 こもれび"], conf=0.72), first)
 
     assert reading.value == "喫茶 こもれび"
+
+
+def test_a_surely_read_name_row_gets_no_second_look():
+    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.88)
+    parser = _CannedRereads(["喫茶 こもれぴ"])
+
+    reading = _second_look(parser, VendorChoice(FieldReading("喫茶 こもれび", 0.8), line))
+
+    assert parser.asked == []
+    assert reading.value == "喫茶 こもれび"
+
+
+def _seal_beside(line: OcrLine) -> np.ndarray:
+    """A seal stamped just past the row's last glyph (where the glyph it covers went missing)."""
+    seals = np.zeros((60, 400), dtype=np.uint8)
+    seals[5:55, line.left + line.width + 10 : line.left + line.width + 40] = LIFT
+    return seals
+
+
+def test_a_name_row_crossed_by_a_seal_is_read_again_without_it_however_sure_the_page_was():
+    """
+    GIVEN: a name row read surely on the page but short of the glyph a red seal covers
+    WHEN: the name gets its second look
+    THEN: the row is read again on the page with the seal lifted, and that reading wins
+    """
+    line = OcrLine("ホテル ミナ", top=10, left=20, height=40, width=200, conf=0.95)
+    first = VendorChoice(FieldReading("ホテル ミナ", 0.8), line)
+    parser = _CannedRereads(["ホテル ミナミ"], conf=0.6)
+    seals = _seal_beside(line)
+    seals[20:22, 230:232] = BRIDGE
+
+    reading = _second_look(parser, first, seals)
+
+    assert parser.asked == [["ホテル ミナ"]]
+    lifted = np.asarray(parser.images[0])
+    assert lifted[20, 230] == 0 and lifted[30, 240] == 255  # the reread saw the seal-free page
+    assert (reading.value, reading.confidence) == ("ホテルミナミ", 0.8)
+
+
+def test_a_glyph_still_unreadable_without_the_seal_keeps_the_pages_reading():
+    line = OcrLine("ビジネスホテル 港屋", top=10, left=20, height=40, width=200, conf=0.82)
+    first = VendorChoice(FieldReading("ビジネスホテル 港屋", 0.8), line)
+
+    reading = _second_look(_CannedRereads(["ビジネスホテル 港硫"], conf=0.0), first, _seal_beside(line))
+
+    assert reading.value == "ビジネスホテル 港屋"
 
 
 def test_a_second_reading_of_the_name_row_must_still_look_like_the_name():
@@ -257,21 +315,21 @@ def test_the_issuer_block_is_read_alone_and_its_name_replaces_a_page_choice_outs
     parser = _CannedBlock(_block_words(name_left=20))
     reading = ReceiptReading(vendor=OUTSIDE.reading)
 
-    vendor, image = parser._use_issuer_block(PAGE, FORM_LINES, OUTSIDE, reading, "jpn")
+    vendor, block_box = parser._use_issuer_block(PAGE, FORM_LINES, OUTSIDE, reading, "jpn")
 
     assert parser.sizes == [(550, 270)]
     assert reading.vendor.value == "和食処 松乃"
-    assert vendor.line is not None and image.size == (550, 270)
+    assert vendor.line is not None and block_box == (450, 230, 1000, 500)
 
 
 def test_a_page_choice_inside_the_block_stays_and_the_block_is_not_read_when_nothing_is_missing():
     parser = _CannedBlock(_block_words(name_left=20))
     reading = ReceiptReading(vendor=INSIDE.reading, registration_number=FieldReading("T1234567890123", 0.9))
 
-    vendor, image = parser._use_issuer_block(PAGE, FORM_LINES, INSIDE, reading, "jpn")
+    vendor, block_box = parser._use_issuer_block(PAGE, FORM_LINES, INSIDE, reading, "jpn")
 
     assert parser.sizes == []
-    assert (vendor, image, reading.vendor) == (INSIDE, PAGE, INSIDE.reading)
+    assert (vendor, block_box, reading.vendor) == (INSIDE, None, INSIDE.reading)
 
 
 def test_the_block_is_read_for_a_missing_registration_number():
