@@ -168,9 +168,15 @@ def _join(parts: list[_Part], path: Path, preamble_bytes: int) -> tuple[int, str
             with open(part.path, "rb") as source:
                 remaining = os.fstat(source.fileno()).st_size
                 while remaining:
-                    remaining -= os.copy_file_range(source.fileno(), out, remaining)
+                    copied = os.copy_file_range(source.fileno(), out, remaining)
+                    if not copied:  # the part shrank under us: never loop, never ship a short file
+                        raise ExportWorkerError(f"{part.path.name}: {remaining} bytes missing")
+                    remaining -= copied
+        size = os.fstat(out).st_size
     finally:
         os.close(out)
+    if size != report.bytes_written:
+        raise ExportWorkerError(f"joined file has {size} bytes, the workers wrote {report.bytes_written}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(_READ_BYTES):

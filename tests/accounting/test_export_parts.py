@@ -1,11 +1,13 @@
 """Large exports formatted in parts by worker processes: the same bytes as one process, failures clean up."""
 
 import datetime
+import hashlib
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 
-from accounting.export_parts import part_bounds, part_count
+from accounting.export_parts import ExportWorkerError, _join, part_bounds, part_count
 from accounting.models import ExportBatch, ExportItem, TaxCategoryMapping
 from accounting.services import do_build_export_file, do_export_journal, do_post_claim, open_export_file
 from accounting.services.export_claims import ThreadedClaims
@@ -92,3 +94,28 @@ def test_a_failure_in_the_parent_stops_the_workers_and_leaves_nothing(posted, ca
     assert list(tmp_path.iterdir()) == []
     assert do_build_export_file(batch.pk).status == "ready"
     assert ExportItem.objects.filter(batch=batch).count() == 7
+
+
+def test_joining_parts_refuses_a_file_shorter_than_the_workers_reported(tmp_path):
+    """
+    GIVEN: a first part (the export file) and a second part on disk, with the byte counts their
+    workers reported
+    WHEN: they are joined, once with true counts and once with a second part that lost bytes
+    THEN: the true join gives the concatenation and its hash; the short one fails the build
+    """
+    def report(written: int) -> dict:
+        return {"entries": 1, "rows": 1, "bytes_written": written, "substitution_count": 0,
+                "truncated_cells": 0, "substitutions": []}
+
+    def parts(second_reported: int):
+        (tmp_path / "out.csv").write_bytes(b"head\nrow1\n")
+        (tmp_path / "part1").write_bytes(b"row2\nrow3\n")
+        return [SimpleNamespace(path=tmp_path / "out.csv", report=report(5)),
+                SimpleNamespace(path=tmp_path / "part1", report=report(second_reported))]
+
+    size, digest, _ = _join(parts(10), tmp_path / "out.csv", preamble_bytes=5)
+    assert (tmp_path / "out.csv").read_bytes() == b"head\nrow1\nrow2\nrow3\n"
+    assert size == 20 and digest == hashlib.sha256(b"head\nrow1\nrow2\nrow3\n").hexdigest()
+
+    with pytest.raises(ExportWorkerError, match="joined file has 20 bytes, the workers wrote 25"):
+        _join(parts(15), tmp_path / "out.csv", preamble_bytes=5)
