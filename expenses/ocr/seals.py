@@ -45,7 +45,7 @@ def seal_mask(rgb: Image.Image, text_px: float) -> np.ndarray | None:
             continue
         if mask is None:
             mask = np.zeros(pixels.shape[:2], dtype=np.uint8)
-        box = (slice(max(0, 2 * sl[0].start - 4), 2 * sl[0].stop + 4), slice(max(0, 2 * sl[1].start - 4), 2 * sl[1].stop + 4))
+        box = tuple(slice(max(0, 2 * part.start - 4), 2 * part.stop + 4) for part in sl)
         seal = pixels[box].astype(np.int16)
         redness = seal[..., 0] - np.maximum(seal[..., 1], seal[..., 2])
         gray = seal.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -55,7 +55,7 @@ def seal_mask(rgb: Image.Image, text_px: float) -> np.ndarray | None:
 
 def _is_seal(component: np.ndarray, text_px: float) -> bool:
     height, width = component.shape
-    if not (SEAL_MIN_SIDE_LINES * text_px <= min(height, width) and max(height, width) <= SEAL_MAX_SIDE_LINES * text_px):
+    if min(height, width) < SEAL_MIN_SIDE_LINES * text_px or max(height, width) > SEAL_MAX_SIDE_LINES * text_px:
         return False
     if max(height, width) > SEAL_MAX_ASPECT * min(height, width):
         return False

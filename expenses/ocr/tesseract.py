@@ -204,9 +204,9 @@ class TesseractParser:
     ) -> tuple[VendorChoice, tuple[int, int, int, int] | None]:
         """On a 領収書 form, take the issuer's name and 登録番号 from its block where the page lost them.
 
-        Returns the name choice that stands and the block its line was read from (None: the page). The block is read
-        only when it can change something: the page found no 登録番号, or the page's name row lies
-        outside the block (a choice inside it stays, see _better_issuer).
+        Returns the name choice that stands and the block its line was read from (None: the page).
+        The block is read only when it can change something: the page found no 登録番号, or the
+        page's name row lies outside the block (a choice inside it stays, see _better_issuer).
         """
         box = issuer_block_box(page, lines)
         if box is None or (reading.registration_number.value is not None and _inside(vendor.line, box)):
@@ -239,12 +239,15 @@ class TesseractParser:
         left, top = block_box[:2] if block_box is not None else (0, 0)
         # The glyph a seal covers is usually missing from the row: look a glyph's width past its ends.
         reach = line.height
-        row = (left + line.left - reach, top + line.top, left + line.left + line.width + reach, top + line.top + line.height)
+        x, y = left + line.left, top + line.top
+        row = (x - reach, y, x + line.width + reach, y + line.height)
         if page.crosses_seal(row):
             # Whatever the page's confidence: a seal's glyphs read as confidently as the name's.
-            return self._reread_vendor(_crop(page.without_seals(), block_box), vendor, lang, min_gain=None, psm=SEAL_PSM)
+            lifted = _crop(page.without_seals(), block_box)
+            return self._reread_vendor(lifted, vendor, lang, min_gain=None, psm=SEAL_PSM)
         if line.conf < VENDOR_REREAD_BELOW_CONF:
-            return self._reread_vendor(_crop(page.image, block_box), vendor, lang, min_gain=VENDOR_REREAD_MIN_GAIN, psm=7)
+            image = _crop(page.image, block_box)
+            return self._reread_vendor(image, vendor, lang, min_gain=VENDOR_REREAD_MIN_GAIN, psm=7)
         return vendor.reading
 
     def _reread_vendor(
