@@ -35,8 +35,7 @@ def seal_mask(rgb: Image.Image, text_px: float) -> np.ndarray | None:
     pixels = np.asarray(rgb)
     # Seals are found on a half-resolution copy (a quarter of the cost on the many pages without
     # one) and lifted at full resolution.
-    small = pixels[::2, ::2].astype(np.int16)
-    labels, count = ndimage.label(small[..., 0] - np.maximum(small[..., 1], small[..., 2]) > SEAL_CORE_REDNESS)
+    labels, count = ndimage.label(_redness(pixels[::2, ::2]) > SEAL_CORE_REDNESS)
     if count == 0:
         return None
     mask: np.ndarray | None = None
@@ -46,11 +45,15 @@ def seal_mask(rgb: Image.Image, text_px: float) -> np.ndarray | None:
         if mask is None:
             mask = np.zeros(pixels.shape[:2], dtype=np.uint8)
         box = tuple(slice(max(0, 2 * part.start - 4), 2 * part.stop + 4) for part in sl)
-        seal = pixels[box].astype(np.int16)
-        redness = seal[..., 0] - np.maximum(seal[..., 1], seal[..., 2])
+        seal = pixels[box]
         gray = seal.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-        mask[box] = np.maximum(mask[box], _lift_seal(redness > SEAL_INK_REDNESS, gray < 128))
+        mask[box] = np.maximum(mask[box], _lift_seal(_redness(seal) > SEAL_INK_REDNESS, gray < 128))
     return mask
+
+
+def _redness(pixels: np.ndarray) -> np.ndarray:
+    rgb = pixels.astype(np.int16)
+    return rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
 
 
 def _is_seal(component: np.ndarray, text_px: float) -> bool:

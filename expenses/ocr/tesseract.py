@@ -141,22 +141,22 @@ class TesseractParser:
     def parse(self, image: Image.Image) -> ReceiptReading:
         if self.tempdir is None:
             raise RuntimeError("TesseractParser must be used as a context manager")
-        page = prepare_page(image, self.preprocess_options)
-        prepared = page.image
+        prepared = prepare_page(image, self.preprocess_options)
+        page = prepared.image
         layout_lang, digit_lang = split_langs(self.langs)
-        words = self._run(prepared, "page", layout_lang, psm=6)
+        words = self._run(page, "page", layout_lang, psm=6)
         lines = group_lines(words)
         if digit_lang:
-            lines = self._reread_digits(prepared, lines, digit_lang)
+            lines = self._reread_digits(page, lines, digit_lang)
         vendor = choose_vendor(vendor_lines(words))
         reading = extract_fields(lines, vendor=vendor)
-        vendor, block_box = self._use_issuer_block(prepared, lines, vendor, reading, layout_lang)
+        vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
-            reading.vendor = self._second_look_at_vendor(page, block_box, vendor, layout_lang)
+            reading.vendor = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
         if reading.issue_date.value is None:
-            reading.issue_date = self._reread_date(prepared, lines, layout_lang)
+            reading.issue_date = self._reread_date(page, lines, layout_lang)
         if reading.registration_number.value is None and digit_lang:
-            reading.registration_number = self._reread_registration(prepared, lines, digit_lang)
+            reading.registration_number = self._reread_registration(page, lines, digit_lang)
         return reading
 
     # -- internals -------------------------------------------------------------------------------
@@ -240,36 +240,24 @@ class TesseractParser:
         # The glyph a seal covers is usually missing from the row: look a glyph's width past its ends.
         reach = line.height
         x, y = left + line.left, top + line.top
-        row = (x - reach, y, x + line.width + reach, y + line.height)
-        if page.crosses_seal(row):
-            # Whatever the page's confidence: a seal's glyphs read as confidently as the name's.
-            lifted = _crop(page.without_seals(), block_box)
-            return self._reread_vendor(lifted, vendor, lang, min_gain=None, psm=SEAL_PSM)
-        if line.conf < VENDOR_REREAD_BELOW_CONF:
-            image = _crop(page.image, block_box)
-            return self._reread_vendor(image, vendor, lang, min_gain=VENDOR_REREAD_MIN_GAIN, psm=7)
-        return vendor.reading
+        if page.crosses_seal((x - reach, y, x + line.width + reach, y + line.height)):
+            # Whatever the page's confidence: a seal's glyphs read as confidently as the name's. But
+            # the glyph the seal covered may still be too broken to read: one read at near-zero
+            # confidence is a guess, and the page's reading stands.
+            words = self._read_name_row(_crop(page.without_seals(), block_box), line, lang, psm=SEAL_PSM)
+            sure = bool(words) and min(w.conf for w in words) >= VENDOR_EDGE_MIN_CONF
+        elif line.conf < VENDOR_REREAD_BELOW_CONF:
+            # On a clean name row both readings are equally sure and the page's, with its context,
+            # is the safer one.
+            words = self._read_name_row(_crop(page.image, block_box), line, lang, psm=7)
+            sure = bool(words) and sum(w.conf for w in words) / len(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
+        else:
+            return vendor.reading
+        return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
 
-    def _reread_vendor(
-        self, image: Image.Image, vendor: VendorChoice, lang: str, *, min_gain: float | None, psm: int
-    ) -> FieldReading[str]:
-        assert vendor.line is not None
-        found = self._read_stacked(
-            image, [vendor.line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=psm
-        )
-        words = found.get(0)
-        if not words:
-            return vendor.reading
-        if min_gain is None:
-            # Without the seal, the glyph it covered may still be too broken to read: a glyph read
-            # at near-zero confidence is a guess, and the page's reading stands.
-            if min(w.conf for w in words) < VENDOR_EDGE_MIN_CONF:
-                return vendor.reading
-        # On a clean name row both readings are equally sure and the page's, with its context, is
-        # the safer one.
-        elif sum(w.conf for w in words) / len(words) < vendor.line.conf + min_gain:
-            return vendor.reading
-        return reread_vendor(vendor.reading, join_words(words))
+    def _read_name_row(self, image: Image.Image, line: OcrLine, lang: str, *, psm: int) -> list[Word]:
+        found = self._read_stacked(image, [line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=psm)
+        return found.get(0, [])
 
     def _reread_date(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[date]:
         """Read the date-looking lines again, alone and larger, when the page gave no valid date.
