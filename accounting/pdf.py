@@ -2,6 +2,7 @@
 
 import io
 import logging
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -94,13 +95,13 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
         ["申請番号", claim.number, "会社", company_name],
         ["申請者", f"{applicant.display_name}（{applicant.employee_code or '—'}）", "部門",
          claim.department.name if claim.department else "—"],
-        ["件名", Paragraph(claim.title, s["base"]), "提出日",
+        ["件名", Paragraph(escape(claim.title), s["base"]), "提出日",
          _date(claim.submitted_at.date() if claim.submitted_at else None)],
         ["状態", claim.get_status_display(), "計上日", _date(entry.entry_date) if entry else "未計上"],
     ]
     story.append(_table(header, [22 * mm, 68 * mm, 22 * mm, 70 * mm], header=False))
     if claim.purpose:
-        story += [Spacer(1, 4), Paragraph(f"目的・備考: {claim.purpose}", s["base"])]
+        story += [Spacer(1, 4), Paragraph(f"目的・備考: {escape(claim.purpose)}", s["base"])]
 
     posted = {jl.claim_line_id: jl for jl in (entry.lines.all() if entry else []) if jl.claim_line_id}
     story.append(Paragraph("明細", s["h2"]))
@@ -111,13 +112,16 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
         tax = tax_label(journal_line.tax_code) if journal_line else line.get_tax_category_display()
         note = journal_line.special_case_note if journal_line else ""
         category = line.approved_category or line.category
-        text = " ".join(p for p in (line.vendor, line.description) if p) or "—"
+        # Employee-typed text is escaped: Paragraph parses markup, and a stray "<" would break the whole PDF.
+        text = escape(" ".join(p for p in (line.vendor, line.description) if p)) or "—"
         if line.registration_number:
             text += f"<br/><font size=7>{line.registration_number}</font>"
+        if line.receipt_line_id:
+            text += f"<br/><font size=7>行{line.receipt_line.position}と同じ領収書（税率別の明細）</font>"
         amount = format_yen(line.effective_amount)
         if line.approved_amount is not None and line.approved_amount != line.amount:
             amount += f"\n(申請 {format_yen(line.amount)})"
-        rows.append([str(index), _date(line.expense_date), Paragraph(category.name if category else "—", s["base"]),
+        rows.append([str(index), _date(line.expense_date), Paragraph(escape(category.name) if category else "—", s["base"]),
                      Paragraph(text, s["base"]), Paragraph(tax + (f"<br/><font size=7>{note}</font>" if note else ""),
                                                            s["base"]),
                      amount, format_yen(journal_line.tax_amount if journal_line and journal_line.tax_amount
@@ -147,7 +151,7 @@ def claim_pdf(claim: Claim, *, lines: list[ClaimLine], events: list[ClaimEvent],
             actor += f"（{event.on_behalf_of.display_name} の代理）"
         what = (f"{event.get_from_status_display()} → {event.get_to_status_display()}"
                 if event.kind == ClaimEvent.Kind.STATUS else event.get_kind_display())
-        history.append([when, actor, what, Paragraph(event.comment or "", s["base"])])
+        history.append([when, actor, what, Paragraph(escape(event.comment or ""), s["base"])])
     story.append(_table(history, [34 * mm, 40 * mm, 40 * mm, 68 * mm]))
 
     if thumbs:

@@ -165,8 +165,9 @@ def list_claim_lines_for_posting(claim: Claim) -> list[ClaimLine]:
     from django.db.models import Prefetch
 
     from expenses.models import Receipt
+    from expenses.selectors import link_receipt_lines
 
     receipts = Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
-    return list(ClaimLine.objects.filter(claim=claim)
-                .select_related("category", "approved_category", "project")
-                .prefetch_related(Prefetch("receipts", queryset=receipts)).order_by("position", "id"))
+    return link_receipt_lines(list(ClaimLine.objects.filter(claim=claim)
+                                   .select_related("category", "approved_category", "project")
+                                   .prefetch_related(Prefetch("receipts", queryset=receipts)).order_by("position", "id")))

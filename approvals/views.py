@@ -108,7 +108,7 @@ def claim_review(request: HttpRequest, claim_id: int) -> HttpResponse:
     for line_id, items in transit_warnings_for_lines(lines).items():
         duplicates.setdefault(line_id, []).extend(items)
     rows = [{"line": line, "entertainment": entertainment_summary(line, limits),
-             "receipts": list(line.receipts.all()), "duplicates": duplicates.get(line.pk, []),
+             "receipts": line.evidence_receipts(), "duplicates": duplicates.get(line.pk, []),
              "corrections": [c for c in corrections if c.line_id == line.pk]} for line in lines]
     earlier = [s for s in steps if my_step and s.round == my_step.round and s.order < my_step.order
                and s.status == StepStatus.APPROVED]

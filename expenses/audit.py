@@ -6,10 +6,11 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from expenses.models import Receipt
+from expenses.models import ClaimLine, Receipt
 
 
 @dataclass
@@ -29,7 +30,11 @@ class ReceiptSearch:
 
 def list_receipts_for_audit(search: ReceiptSearch) -> QuerySet[Receipt]:
     """Transaction date, amount and counterparty come from the claim line the receipt evidences."""
-    queryset = Receipt.objects.select_related("claim__applicant", "line", "uploaded_by")
+    # The transaction amount is the whole receipt: a mixed-rate receipt is claimed as one line per rate.
+    rate_lines = (ClaimLine.objects.filter(receipt_line=OuterRef("line_id")).order_by()
+                  .values("receipt_line").annotate(total=Sum("amount")).values("total"))
+    queryset = Receipt.objects.select_related("claim__applicant", "line", "uploaded_by").annotate(
+        transaction_amount=F("line__amount") + Coalesce(Subquery(rate_lines), 0))
     if not search.include_history:
         queryset = queryset.filter(deleted_at__isnull=True, replaced_at__isnull=True)
     if search.date_from:
@@ -37,9 +42,9 @@ def list_receipts_for_audit(search: ReceiptSearch) -> QuerySet[Receipt]:
     if search.date_to:
         queryset = queryset.filter(line__expense_date__lte=search.date_to)
     if search.amount_min is not None:
-        queryset = queryset.filter(line__amount__gte=search.amount_min)
+        queryset = queryset.filter(transaction_amount__gte=search.amount_min)
     if search.amount_max is not None:
-        queryset = queryset.filter(line__amount__lte=search.amount_max)
+        queryset = queryset.filter(transaction_amount__lte=search.amount_max)
     if search.counterparty:
         queryset = queryset.filter(Q(line__vendor__icontains=search.counterparty)
                                    | Q(ocr_result__vendor__icontains=search.counterparty))
@@ -63,7 +68,7 @@ def _row(receipt: Receipt) -> list:
     return [
         receipt.pk,
         line.expense_date.strftime("%Y/%m/%d") if line and line.expense_date else "",
-        line.amount if line and line.amount is not None else "",
+        receipt.transaction_amount if receipt.transaction_amount is not None else "",
         line.vendor if line else "",
         line.registration_number if line else "",
         receipt.claim.number,

@@ -225,6 +225,12 @@ class ClaimLine(TimeStampedModel):
     )
     no_receipt_reason = models.CharField(_("領収書がない理由"), max_length=200, blank=True)
     ocr_filled_fields = models.JSONField(_("OCRで入力した項目"), default=list, blank=True)
+    # A receipt with both 10% and 8% items is claimed as one line per rate (R6.2, R6.5); the extra lines
+    # point at the line that holds the receipt.
+    receipt_line = models.ForeignKey(
+        "self", verbose_name=_("領収書を共有する明細"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="rate_lines",
+    )
     # Approver corrections (domain: approve-by-reduction only). The original values above stay as claimed.
     approved_amount = models.BigIntegerField(_("承認金額"), null=True, blank=True)
     approved_category = models.ForeignKey(
@@ -256,6 +262,11 @@ class ClaimLine(TimeStampedModel):
     @property
     def is_taxable(self) -> bool:
         return self.tax_category in TAXABLE_CATEGORIES
+
+    def evidence_receipts(self) -> list:
+        """Current receipts evidencing this line: its own, or those of the line its receipt is on."""
+        source = self.receipt_line if self.receipt_line_id else self
+        return [receipt for receipt in source.receipts.all() if receipt.is_current]
 
     @property
     def effective_amount(self) -> int:

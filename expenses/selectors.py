@@ -65,12 +65,22 @@ def list_claim_receipts(claim: Claim) -> list[Receipt]:
 
 def get_claim_lines(claim: Claim) -> list[ClaimLine]:
     receipts = Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
-    return list(
+    return link_receipt_lines(list(
         ClaimLine.objects.filter(claim=claim)
         .select_related("category", "project")
         .prefetch_related(Prefetch("receipts", queryset=receipts))
         .order_by("position", "id")
-    )
+    ))
+
+
+def link_receipt_lines(lines: list[ClaimLine]) -> list[ClaimLine]:
+    """Point each per-rate line at the loaded line holding its receipt, whose receipts are prefetched:
+    no query per line."""
+    by_id = {line.pk: line for line in lines}
+    for line in lines:
+        if line.receipt_line_id in by_id:
+            line.receipt_line = by_id[line.receipt_line_id]
+    return lines
 
 
 def get_claim_events(claim: Claim) -> list[ClaimEvent]:

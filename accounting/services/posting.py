@@ -142,7 +142,7 @@ def expense_debits(claim: Claim, claim_lines: list[ClaimLine], company: CompanyS
     """
 
     def purchase_key(line: ClaimLine):
-        receipts = list(line.receipts.all())
+        receipts = line.evidence_receipts()  # a receipt split by tax rate is still one purchase
         return ("receipt", receipts[0].pk) if receipts else ("line", line.pk)
 
     totals = purchase_totals((purchase_key(line), line.effective_amount) for line in claim_lines)  # R3.3
@@ -161,7 +161,7 @@ def expense_debits(claim: Claim, claim_lines: list[ClaimLine], company: CompanyS
             # tax computed once per receipt per rate at input (R6.2); recomputed only for a reduced amount
             tax_amount = line.tax_amount if amount == line.amount else tax_included_part(amount, rate,
                                                                                            company.rounding)
-        receipts = list(line.receipts.all())
+        receipts = line.evidence_receipts()
         debits.append(JournalLine(
             side=JournalLine.Side.DEBIT, account_code=category.account_code, account_name=category.account_name,
             department=line.project.name if line.project else department, tax_code=decision.key.code,

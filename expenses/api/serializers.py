@@ -12,7 +12,7 @@ class LineOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "position", "expense_date", "category", "category_name", "amount", "tax_category", "tax_rate",
             "tax_amount", "vendor", "registration_number", "registration_status", "description", "attendee_count",
-            "attendee_names", "includes_external", "project", "payment_method", "no_receipt_reason",
+            "attendee_names", "includes_external", "project", "payment_method", "no_receipt_reason", "receipt_line",
         ]
 
 

@@ -68,6 +68,9 @@ def _save_lines(claim: Claim, data: ClaimInput, ctx: LineContext, acting_user) -
     created = [line for line in kept if line.pk is None]
     updated = [line for line in kept if line.pk is not None]
     if existing:
+        for line in updated:
+            if line.receipt_line_id in existing:
+                line.receipt_line = None  # its receipt went with the removed line: it now needs its own
         do_delete_receipts_of_lines(list(existing), acting_user=acting_user)
         ClaimLine.objects.filter(pk__in=list(existing)).delete()
     if created:

@@ -117,8 +117,9 @@ def validate_line_for_submission(line: ClaimLine, key: str, errors: dict[str, st
 
 
 def line_has_receipt(line: ClaimLine) -> bool:
-    """A line is evidenced by a current (not deleted, not replaced) receipt; uses the prefetch when present."""
-    return any(receipt.is_current for receipt in line.receipts.all())
+    """A line is evidenced by a current (not deleted, not replaced) receipt, its own or the one it shares
+    with the other rate's line; uses the prefetch when present."""
+    return bool(line.evidence_receipts())
 
 
 def entertainment_summary(line: ClaimLine, limits: list[DatedLimit]) -> dict | None:

@@ -14,11 +14,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.events import record_claim_event
+from approvals.models import ClaimEvent
 from core.exceptions import ApplicationError
-from expenses.models import Claim, ClaimLine, Receipt, ReceiptEvent, TaxCategory
+from expenses.models import Claim, ClaimLine, Receipt, ReceiptEvent
 from expenses.ocr.loading import LoadedReceipt, ReceiptFileError, load_receipt, make_preview, make_thumbnail
 from expenses.selectors import access_claim, get_claim_lines
-from expenses.services.lines import LineContext, compute_line_tax, recompute_totals, set_registration_number
+from expenses.services.lines import LineContext, recompute_totals
+from expenses.services.receipt_fill import fill_line_from_reading
 
 logger = logging.getLogger(__name__)
 
@@ -239,57 +242,28 @@ def _store_reading(receipt_id: int, reading) -> None:
         ocr_status=Receipt.OcrStatus.DONE, ocr_text=reading.raw_text[:20000], ocr_result=result,
         ocr_finished_at=timezone.now(), ocr_error="",
     )
-    ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_DONE,
-                                detail={"seconds": result.get("seconds")})
+    detail = {"seconds": result.get("seconds")}
     claim = Claim.objects.select_for_update().get(pk=receipt.claim_id)
     if receipt.line_id is None or not claim.is_editable or not receipt.is_current:
-        return  # the claim moved on: keep the reading for reviewers, change no line
+        # the claim moved on: keep the reading for reviewers, change no line
+        ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_DONE, detail=detail)
+        return
     line = ClaimLine.objects.select_related("category").get(pk=receipt.line_id)
-    fill_line_from_reading(line, result, LineContext.load())
+    fill = fill_line_from_reading(line, result, LineContext.load())
     recompute_totals(claim, get_claim_lines(claim))
-    claim.save(update_fields=["total_amount", "taxable_10_amount", "tax_10_amount", "taxable_8_amount",
-                              "tax_8_amount", "other_amount", "line_count"])
-
-
-def tax_category_from_breakdown(breakdown: dict) -> str:
-    rates = set(breakdown or {})
-    if rates == {"8"}:
-        return TaxCategory.REDUCED
-    if rates == {"10"}:
-        return TaxCategory.STANDARD
-    return ""
-
-
-def fill_line_from_reading(line: ClaimLine, result: dict, ctx: LineContext) -> list[str]:
-    """Fill only the fields the employee left empty; remember which ones OCR filled."""
-    import datetime
-
-    filled = []
-    issue_date = result.get("issue_date")
-    candidates = {
-        "expense_date": datetime.date.fromisoformat(issue_date) if issue_date else None,
-        "amount": result.get("total") or None,
-        "vendor": (result.get("vendor") or "")[:100],
-        "registration_number_raw": result.get("registration_number") or "",
-        "tax_category": tax_category_from_breakdown(result.get("tax_breakdown")),
-    }
-    if candidates["expense_date"] and candidates["expense_date"] > ctx.today:
-        candidates["expense_date"] = None  # a misread year must not produce a future date
-    for name, value in candidates.items():
-        if value in (None, "") or getattr(line, name) not in (None, ""):
-            continue
-        setattr(line, name, value)
-        filled.append(name)
-    if not filled:
-        return filled
-    if "registration_number_raw" in filled:
-        set_registration_number(line, line.registration_number_raw)
-    if not line.tax_category and line.category:
-        line.tax_category = line.category.default_tax_category
-    compute_line_tax(line, ctx.rates, ctx.rounding)
-    line.ocr_filled_fields = sorted(set(line.ocr_filled_fields or []) | set(filled))
-    line.save()
-    return filled
+    fields = ["total_amount", "taxable_10_amount", "tax_10_amount", "taxable_8_amount", "tax_8_amount",
+              "other_amount", "line_count"]
+    if fill.rate_line is not None:
+        # A line was added: an editor holding the old version must reload it, not save over it.
+        claim.version += 1
+        fields.append("version")
+        split = {"line": line.pk, "rate_line": fill.rate_line.pk, "amounts": {"10": line.amount,
+                                                                              "8": fill.rate_line.amount}}
+        detail["split_by_tax_rate"] = split
+        record_claim_event(claim, kind=ClaimEvent.Kind.EDITED, acting_user=receipt.uploaded_by,
+                           diff={"lines_added": 1, "split_by_tax_rate": split, "source": "ocr"})
+    claim.save(update_fields=fields)
+    ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_DONE, detail=detail)
 
 
 def list_receipts_to_sweep(*, now, stuck_after: timedelta, unqueued_after: timedelta) -> list[int]:

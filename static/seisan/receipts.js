@@ -74,6 +74,26 @@
     form.dispatchEvent(new Event("input"));
   }
 
+  // A receipt with 10% and 8% items was split by the server into one line per rate: this row takes the
+  // 10% part, the 8% line (added to the form if new) the rest, and the same purchase details.
+  var SHARED = ["category", "payment_method", "project", "description", "attendee_count", "attendee_names"];
+  function fillByRate(row, result, part, version) {
+    var other = rowForLine(part.line);
+    if (!other) {
+      other = addRowForLine(part.line);
+      if (versionInput) versionInput.value = version;  // the split bumped the claim's version
+    }
+    var breakdown = result.tax_breakdown || {};
+    fillEmpty(row, Object.assign({}, result, { total: part.receipt_line_amount, tax_breakdown: { "10": breakdown["10"] } }));
+    SHARED.forEach(function (name) {
+      var from = row.querySelector("[name$='-" + name + "']"), to = other.querySelector("[name$='-" + name + "']");
+      if (from && to && to.value === "" && from.value !== "") to.value = from.value;
+    });
+    fillEmpty(other, Object.assign({}, result, { total: part.amount, tax_breakdown: { "8": breakdown["8"] } }));
+    row.querySelector("[data-rate-note]").textContent = t.rateSplit;
+    other.querySelector("[data-rate-note]").textContent = t.rateLine;
+  }
+
   function renderReceipt(r) {
     var el = document.createElement("div");
     el.className = "receipt receipt--" + r.status;
@@ -102,11 +122,14 @@
       .then(function (body) {
         var busy = false;
         form.querySelectorAll("[data-receipts]").forEach(function (box) { box.innerHTML = ""; });
+        var split = {};
+        (body.rate_lines || []).forEach(function (p) { split[p.receipt_line] = p; });
         body.receipts.forEach(function (r) {
           var row = rowForLine(r.line) || addRowForLine(r.line);
           row.querySelector("[data-receipts]").appendChild(renderReceipt(r));
           if (r.status === "pending" || r.status === "processing") busy = true;
-          if (r.result) fillEmpty(row, r.result);
+          if (r.result && split[r.line]) fillByRate(row, r.result, split[r.line], body.version);
+          else if (r.result) fillEmpty(row, r.result);
         });
         form.querySelectorAll("[data-line]").forEach(function (row) {
           var id = row.querySelector("input[name$='-id']").value;

@@ -167,3 +167,33 @@ def test_corporate_card_lines_credit_the_card_not_the_employee(make_approved_cla
     ])
     credits = [(x.sub_account, x.amount) for x in lines if x.side == "credit"]
     assert credits == [("E-alice 山田 太郎", 1100), ("法人カード", 3300)]
+
+
+def test_a_receipt_split_by_tax_rate_posts_one_debit_per_rate_citing_the_one_receipt(alice, carol, categories,
+                                                                                     settings, tmp_path):
+    from unittest import mock
+
+    from expenses.ocr.registry import register_parser, unregister_parser
+    from expenses.services.claims import check_create_claim
+    from expenses.services.receipts import check_upload_receipts, do_run_receipt_ocr
+    from tests.accounting.conftest import approve
+    from tests.conftest import claim_input
+    from tests.expenses.receipt_helpers import png_upload
+    from tests.expenses.test_rate_split import MixedReceipt
+
+    settings.STORAGES = {**settings.STORAGES, "receipts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    claim = check_create_claim(acting_user=alice, data=claim_input(title="買い出し"))
+    with mock.patch("expenses.services.receipts.enqueue_ocr"), transaction.atomic():
+        [upload] = check_upload_receipts(claim.pk, [png_upload()], acting_user=alice)
+    register_parser(MixedReceipt)
+    try:
+        assert do_run_receipt_ocr(upload.receipt.pk) == "done"
+    finally:
+        unregister_parser(MixedReceipt)
+    ClaimLine.objects.filter(claim=claim).update(category=categories["SUPPLIES"])
+    entry = do_post_claim(approve(claim, by=carol), acting_user=carol)
+    debits = list(entry.lines.filter(side=JournalLine.Side.DEBIT).order_by("position"))
+    assert [(x.amount, x.tax_amount, x.tax_code, x.receipt_id) for x in debits] == [
+        (1853, 168, "taxable/10/std/100", upload.receipt.pk), (1068, 79, "taxable/8/reduced/100", upload.receipt.pk)]
+    assert entry.debit_total == 2921

@@ -114,6 +114,14 @@ def test_claim_pdf_access(client, make_approved_claim, alice, dave, carol):
     assert pdf.startswith(b"%PDF") and b"HeiseiKakuGo-W5" in pdf
 
 
+def test_claim_pdf_survives_markup_in_what_the_employee_typed(client, make_approved_claim, carol):
+    claim = make_approved_claim([("SUPPLIES", 1100, {"vendor": "<b>文具店", "description": "A&B <新宿>"})],
+                                title="<i>備品")
+    client.force_login(carol)
+    response = client.get(reverse("accounting:claim-pdf", args=[claim.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
 def test_api_is_404_for_non_accounting(alice_api, make_approved_claim):
     claim = make_approved_claim()
     assert alice_api.post(f"/api/v1/accounting/claims/{claim.pk}/post/").status_code == 404

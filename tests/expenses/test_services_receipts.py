@@ -11,12 +11,12 @@ from expenses.models import ClaimLine, Receipt, ReceiptEvent
 from expenses.selectors import access_receipt
 from expenses.services.claims import check_create_claim, check_submit_claim, check_update_claim
 from expenses.services.lines import LineContext
+from expenses.services.receipt_fill import fill_line_from_reading
 from expenses.services.receipts import (
     check_delete_receipt,
     check_replace_receipt,
     check_upload_receipts,
     do_sweep_receipts,
-    fill_line_from_reading,
 )
 from tests.conftest import claim_input, line, make_user
 from tests.expenses.receipt_helpers import png_upload, sample_upload
@@ -175,9 +175,10 @@ def test_ocr_fills_only_empty_fields(draft, alice, categories):
     reading = {"issue_date": "2026-10-03", "total": 2921, "vendor": "まいにちストア",
                "registration_number": "T4011001098993", "tax_breakdown": {"8": {"taxable": 2921, "tax": 216}},
                "confidence": {}}
-    filled = fill_line_from_reading(row, reading, LineContext.load())
+    fill = fill_line_from_reading(row, reading, LineContext.load())
     row.refresh_from_db()
-    assert set(filled) == {"expense_date", "amount", "registration_number_raw", "tax_category"}
+    assert fill.rate_line is None
+    assert set(fill.filled) == {"expense_date", "amount", "registration_number_raw", "tax_category"}
     assert (row.vendor, row.amount, row.expense_date) == ("自分で入力した店名", 2921, datetime.date(2026, 10, 3))
     assert (row.tax_category, row.tax_rate, row.tax_amount, row.registration_status) == ("reduced", 8, 216, "ok")
 
