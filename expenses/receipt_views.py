@@ -96,7 +96,7 @@ def claim_receipts_status(request: HttpRequest, claim_id: int) -> JsonResponse:
         # Mixed-rate receipts split into one line per rate: the editor fills both rows from this.
         "rate_lines": [{"line": line.pk, "receipt_line": line.receipt_line_id, "amount": line.amount,
                         "receipt_line_amount": line.receipt_line.amount} for line in lines
-                       if line.receipt_line_id and "amount" in line.ocr_filled_fields],
+                       if line.receipt_line_id],
     })
 
 

@@ -20,14 +20,19 @@ class LineFill:
     filled: list[str] = field(default_factory=list)
     rate_line: ClaimLine | None = None  # the 8% line added for a mixed-rate receipt
 
+    def split_detail(self) -> dict | None:
+        """For the audit trail: which lines a mixed-rate receipt became, and their amounts."""
+        if self.rate_line is None:
+            return None
+        line = self.rate_line.receipt_line
+        return {"line": line.pk, "rate_line": self.rate_line.pk,
+                "amounts": {"10": line.amount, "8": self.rate_line.amount}}
+
 
 def tax_category_from_breakdown(breakdown: dict) -> str:
-    rates = set(breakdown or {})
-    if rates == {"8"}:
-        return TaxCategory.REDUCED
-    if rates == {"10"}:
-        return TaxCategory.STANDARD
-    return ""
+    """The line's tax category when the receipt states a single rate; "" (category default) otherwise."""
+    rates = list(breakdown or {})
+    return RATE_CATEGORIES.get(rates[0], "") if len(rates) == 1 else ""
 
 
 def amounts_by_rate(result: dict) -> dict[str, int] | None:
@@ -57,7 +62,7 @@ def fill_line_from_reading(line: ClaimLine, result: dict, ctx: LineContext) -> L
         "amount": parts["10"] if parts else result.get("total") or None,
         "vendor": (result.get("vendor") or "")[:100],
         "registration_number_raw": result.get("registration_number") or "",
-        "tax_category": TaxCategory.STANDARD if parts else tax_category_from_breakdown(result.get("tax_breakdown")),
+        "tax_category": RATE_CATEGORIES["10"] if parts else tax_category_from_breakdown(result.get("tax_breakdown")),
     }
     if candidates["expense_date"] and candidates["expense_date"] > ctx.today:
         candidates["expense_date"] = None  # a misread year must not produce a future date
@@ -86,7 +91,7 @@ def do_split_line_by_rate(line: ClaimLine, reduced_amount: int, ctx: LineContext
     """
     ClaimLine.objects.filter(claim_id=line.claim_id, position__gt=line.position).update(position=F("position") + 1)
     reduced = ClaimLine(claim_id=line.claim_id, position=line.position + 1, receipt_line=line,
-                        amount=reduced_amount, tax_category=TaxCategory.REDUCED,
+                        amount=reduced_amount, tax_category=RATE_CATEGORIES["8"],
                         ocr_filled_fields=sorted(set(line.ocr_filled_fields) | {"amount", "tax_category"}),
                         **{name: getattr(line, name) for name in SHARED_FIELDS})
     compute_line_tax(reduced, ctx.rates, ctx.rounding)

@@ -253,12 +253,11 @@ def _store_reading(receipt_id: int, reading) -> None:
     recompute_totals(claim, get_claim_lines(claim))
     fields = ["total_amount", "taxable_10_amount", "tax_10_amount", "taxable_8_amount", "tax_8_amount",
               "other_amount", "line_count"]
-    if fill.rate_line is not None:
+    split = fill.split_detail()
+    if split is not None:
         # A line was added: an editor holding the old version must reload it, not save over it.
         claim.version += 1
         fields.append("version")
-        split = {"line": line.pk, "rate_line": fill.rate_line.pk, "amounts": {"10": line.amount,
-                                                                              "8": fill.rate_line.amount}}
         detail["split_by_tax_rate"] = split
         record_claim_event(claim, kind=ClaimEvent.Kind.EDITED, acting_user=receipt.uploaded_by,
                            diff={"lines_added": 1, "split_by_tax_rate": split, "source": "ocr"})
