@@ -5,6 +5,8 @@
 DIR (default: <repo>/../shared/receipts-dev) holds images and truth.jsonl (see its README.md).
 Each image is read by the baseline and by the pipeline back to back, so machine load affects both
 alike. Tesseract runs with OMP_THREAD_LIMIT=1 for both (faster on this hardware for either).
+The pipeline keeps its Tesseract models loaded between receipts, as a worker process does (the
+first receipt pays the load); the baseline, like pytesseract, starts the tesseract command each time.
 Runs without the project's Django apps (minimal settings), so it works from any checkout.
 Human-readable lines first; the last line is one JSON object with all figures.
 """

@@ -1,32 +1,29 @@
-"""Tesseract-backed receipt parser (the tesseract CLI, run in a temp dir the parser owns).
+"""Tesseract-backed receipt parser (libtesseract in-process, see engine.py).
 
 Two passes: the Japanese model reads the layout and words; the Latin model then re-reads only the
 lines that contain digits (stacked into one small image), because the Japanese model confuses 0
-with 9/6 in amounts and registration numbers. The issuer's name row gets a second look on its own
-at the model's preferred size (with a red seal stamped across it lifted), and a 領収書 form's issuer
-block (lower right) is read apart from the rest of the form. Only when the date or the 登録番号 fails its checks do the lines that may
-hold it get a second, enlarged look (one more small pass each).
+with 9/6 in amounts and registration numbers. Further looks only where the first reading is weak:
+- the issuer's name read unsurely: the page once more with Tesseract's column layout;
+- the issuer's name row alone at the model's preferred size (a red seal across it lifted);
+- a 領収書 form's issuer block (lower right) apart from the rest of the form;
+- the date or the 登録番号 failing its checks: the lines that may hold it, enlarged.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import itertools
-import logging
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from types import TracebackType
 
 from PIL import Image
 
 from expenses.ocr.dates import extract_issue_date
+from expenses.ocr.engine import TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
@@ -34,14 +31,9 @@ from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.text import OcrLine, normalize, variants
 from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
-logger = logging.getLogger(__name__)
-
 SUPPORTED_MIME = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"}
 )
-# Tesseract's OpenMP threads cost more than they give on small images and fight the other worker.
-TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
-BASE_CONFIG = ("--oem", "1", "-c", "tessedit_do_invert=0")
 # Lines worth a second look when a field failed its checks: 年月日 or a slashed/dotted date for the
 # date; a long digit run (a 登録番号 whose label was lost) for the registration number.
 DATE_LINE_HINT = re.compile(r"[年月日]|\d\s*[/.]\s*\d")
@@ -56,6 +48,9 @@ VENDOR_REREAD_HEIGHT = 48
 # reading replaces the first.
 VENDOR_REREAD_BELOW_CONF = 0.8
 VENDOR_REREAD_MIN_GAIN = 0.05
+# Below this confidence in the page's choice of the issuer's name, the page is read once more with
+# the column layout for it (about one receipt in five; most names are read surely the first time).
+VENDOR_LAYOUT_BELOW_CONF = 0.7
 # Share of the page width left of a 領収書 form's issuer block (the block is printed lower right).
 ISSUER_BLOCK_LEFT = 0.45
 # The seal-free name row is read as a block: as a single line (psm 7) the model returns noise for
@@ -84,18 +79,13 @@ class IssuerBlock:
 
 
 def tesseract_available(langs: str = "jpn+eng") -> tuple[bool, str]:
-    """(ok, reason). Used by the registry and by the test fixture that must fail loudly."""
-    binary = shutil.which("tesseract")
-    if not binary:
-        return False, "tesseract binary not found on PATH"
+    """(ok, reason): whether libtesseract loads with every language. Used by the test fixture that
+    must fail loudly when the machine lacks them."""
     try:
-        listed = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return False, f"tesseract --list-langs failed: {exc}"
-    available = set(listed.stdout.split())
-    missing = [lang for lang in langs.split("+") if lang not in available]
-    if missing:
-        return False, f"tesseract language data missing: {', '.join(missing)}"
+        for lang in langs.split("+"):
+            engine_for(lang)
+    except OSError as exc:
+        return False, str(exc)
     return True, ""
 
 
@@ -118,10 +108,9 @@ class TesseractParser:
         self.langs = langs
         self.timeout = timeout
         self.preprocess_options = preprocess_options or PreprocessOptions()
-        self.tempdir: Path | None = None
 
+    # A context manager like every parser (see protocol.py); the engine outlives it, nothing to clean.
     def __enter__(self) -> TesseractParser:
-        self.tempdir = Path(tempfile.mkdtemp(prefix="seisan-ocr-"))
         return self
 
     def __exit__(
@@ -130,17 +119,12 @@ class TesseractParser:
         exc_val: BaseException | None,
         exc_tb: TracebackType | None,
     ) -> None:
-        if self.tempdir is not None:
-            logger.debug("Cleaning up temporary directory %s", self.tempdir)
-            shutil.rmtree(self.tempdir, ignore_errors=True)
-            self.tempdir = None
+        return None
 
     def score(self, mime: str) -> int | None:
         return 10 if mime in SUPPORTED_MIME else None
 
     def parse(self, image: Image.Image) -> ReceiptReading:
-        if self.tempdir is None:
-            raise RuntimeError("TesseractParser must be used as a context manager")
         prepared = prepare_page(image, self.preprocess_options)
         page = prepared.image
         layout_lang, digit_lang = split_langs(self.langs)
@@ -149,6 +133,8 @@ class TesseractParser:
         if digit_lang:
             lines = self._reread_digits(page, lines, digit_lang)
         vendor = choose_vendor(vendor_lines(words))
+        if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
+            vendor = self._vendor_with_column_layout(page, words, vendor, layout_lang)
         reading = extract_fields(lines, vendor=vendor)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
@@ -162,25 +148,8 @@ class TesseractParser:
     # -- internals -------------------------------------------------------------------------------
 
     def _run(self, image: Image.Image, name: str, lang: str, *, psm: int) -> list[Word]:
-        assert self.tempdir is not None
-        # Uncompressed: PNG encoding and decoding of a page cost a fair share of a Tesseract pass.
-        source = self.tempdir / f"{name}.pnm"
-        image.save(source)
-        base = self.tempdir / name
-        command = ["tesseract", str(source), str(base), "-l", lang, "--psm", str(psm), *BASE_CONFIG, "tsv"]
-        try:
-            subprocess.run(
-                command,
-                check=True,
-                capture_output=True,
-                timeout=self.timeout,
-                env={**os.environ, **TESSERACT_ENV},
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(f"tesseract took longer than {self.timeout}s") from exc
-        except subprocess.CalledProcessError as exc:
-            raise OSError(f"tesseract failed: {exc.stderr.decode(errors='replace')[:500]}") from exc
-        return read_tsv(base.with_suffix(".tsv"))
+        """The words Tesseract reads on `image` (`name` says which look it is, for test doubles)."""
+        return parse_tsv(engine_for(lang).read_tsv(image, psm=psm, timeout=self.timeout))
 
     def _reread_digits(self, page: Image.Image, lines: list[OcrLine], lang: str) -> list[OcrLine]:
         """Stack the digit-bearing lines into one image and read it with the Latin model."""
@@ -198,6 +167,28 @@ class TesseractParser:
                 line.text, alt, line.top, line.left, line.height, line.width, line.conf
             )
         return out
+
+    def _vendor_with_column_layout(
+        self, page: Image.Image, words: list[Word], vendor: VendorChoice, lang: str
+    ) -> VendorChoice:
+        """Read the page again with Tesseract's column layout (psm 4) and let both readings' rows
+        compete for the issuer's name, when the page's choice was unsure.
+
+        Read as one uniform block, a shop name set apart from the rest (large type above a shadow, a
+        title beside a logo) can run into its surroundings or vanish, leaving an item line as the best
+        guess; the column layout finds it as a row of its own. On a row both readings hold, the page's
+        stands unless it read that row unsurely too: the block reading is the better one on average.
+        """
+        column_words = self._run(page, "columns", lang, psm=4)
+        pooled = choose_vendor([*vendor_lines(words), *vendor_lines(column_words)])
+        if (
+            pooled.line is not None
+            and vendor.line is not None
+            and _same_row(pooled.line, vendor.line)
+            and vendor.line.conf >= VENDOR_REREAD_BELOW_CONF
+        ):
+            return vendor
+        return pooled if pooled.reading.value is not None else vendor
 
     def _use_issuer_block(
         self, page: Image.Image, lines: list[OcrLine], vendor: VendorChoice, reading: ReceiptReading, lang: str
@@ -360,6 +351,12 @@ def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int,
     return (int(page.width * ISSUER_BLOCK_LEFT), top, page.width, page.height)
 
 
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    """Whether two lines overlap vertically by more than half the shorter one's height."""
+    overlap = min(a.top + a.height, b.top + b.height) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
 def _inside(line: OcrLine | None, box: tuple[int, int, int, int]) -> bool:
     if line is None:
         return False
@@ -380,25 +377,25 @@ def _better_issuer(block: IssuerBlock, page: VendorChoice) -> bool:
     return not _inside(page.line, block.box)
 
 
-def read_tsv(path: Path) -> list[Word]:
+def parse_tsv(tsv: str) -> list[Word]:
+    """Tesseract's TSV rows (no header) -> its words, with confidence 0-1."""
     words: list[Word] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
-            text = (row.get("text") or "").strip()
-            if row.get("level") != "5" or not text:
-                continue
-            words.append(
-                Word(
-                    text=text,
-                    left=int(row["left"]),
-                    top=int(row["top"]),
-                    width=int(row["width"]),
-                    height=int(row["height"]),
-                    conf=max(0.0, float(row["conf"])) / 100.0,
-                    key=(int(row["block_num"]), int(row["par_num"]), int(row["line_num"])),
-                )
+    reader = csv.DictReader(io.StringIO(tsv), fieldnames=TSV_COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        words.append(
+            Word(
+                text=text,
+                left=int(row["left"]),
+                top=int(row["top"]),
+                width=int(row["width"]),
+                height=int(row["height"]),
+                conf=max(0.0, float(row["conf"])) / 100.0,
+                key=(int(row["block_num"]), int(row["par_num"]), int(row["line_num"])),
             )
+        )
     return words
 
 

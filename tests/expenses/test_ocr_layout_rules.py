@@ -1,5 +1,6 @@
 """Extraction rules that rely on where text sits rather than on its symbols (no Tesseract)."""
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -11,7 +12,7 @@ from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
 from expenses.ocr.tesseract import TesseractParser, Word, _better_issuer, issuer_block_box, vendor_lines
 from expenses.ocr.text import OcrLine
-from expenses.ocr.vendor import VendorChoice, reread_vendor
+from expenses.ocr.vendor import VendorChoice, choose_vendor, reread_vendor
 
 TODAY = date(2026, 11, 21)
 
@@ -348,6 +349,76 @@ def test_a_name_cut_by_the_blocks_left_edge_is_not_the_issuer():
 
     assert block.vendor.reading.value == "和食処 松乃"
     assert not _better_issuer(block, OUTSIDE)
+
+
+# -- the column layout's look at an unsure issuer name --------------------------------------------
+
+
+class _CannedPasses(TesseractParser):
+    """Reads each pass ("page", "columns", ...) as its own canned words and records the passes run."""
+
+    def __init__(self, passes: dict[str, list[Word]]) -> None:
+        super().__init__(langs="jpn")
+        self.passes = passes
+        self.run: list[str] = []
+
+    def _run(self, image, name, lang, *, psm):
+        self.run.append(f"{name}/psm{psm}")
+        return self.passes.get(name, [])
+
+
+def _row(text: str, top: int, key: int, *, left: int = 60, height: int = 40, conf: float = 0.9) -> Word:
+    return Word(text, left, top, 40 * len(text), height, conf, (1, 1, key))
+
+
+ITEMS = [
+    _row("TEL 045-268-3770", 140, 2),
+    _row("2024/12/05(木) 16:21", 200, 3),
+    _row("幕の内弁当", 420, 4, conf=0.96),
+    _row("@598 x 2 ¥1,196", 470, 5),
+    _row("合計 ¥2,614", 600, 6),
+]
+TITLE = _row("ニコニコマート", 40, 1, left=200, height=60)
+
+
+def test_a_name_the_block_reading_lost_is_found_by_the_column_layout():
+    """
+    GIVEN: a page whose block reading lost the shop's title row (best guess: an item line, unsure)
+    WHEN: the parser reads it
+    THEN: the column layout's reading of the title row wins
+    """
+    parser = _CannedPasses({"page": ITEMS, "columns": [TITLE, *ITEMS]})
+
+    reading = parser.parse(Image.new("L", (800, 700), 255))
+
+    assert "columns/psm4" in parser.run
+    assert reading.vendor.value == "ニコニコマート"
+
+
+def test_a_surely_read_name_gets_no_column_layout_reading():
+    parser = _CannedPasses({"page": [TITLE, *ITEMS], "columns": []})
+
+    reading = parser.parse(Image.new("L", (800, 700), 255))
+
+    assert reading.vendor.value == "ニコニコマート"
+    assert not any(run.startswith("columns") for run in parser.run)
+
+
+def test_on_a_row_both_layouts_read_a_sure_block_reading_stands():
+    page_title = _row("コスモスストア", 40, 1, left=200, height=50, conf=0.94)
+    # The column layout reads the same row taller (scores higher) but with a doubled glyph.
+    column_title = _row("コスモススズストア", 36, 1, left=200, height=73, conf=0.83)
+    page_words = [page_title, *ITEMS]
+    parser = _CannedPasses({"columns": [column_title, *ITEMS]})
+    first = choose_vendor(vendor_lines(page_words))
+
+    chosen = parser._vendor_with_column_layout(PAGE, page_words, first, "jpn")
+
+    assert chosen.reading.value == "コスモスストア"
+    # The same row read unsurely by the block reading: the column layout's reading takes over.
+    unsure = [replace(page_title, conf=0.6), *ITEMS]
+    chosen = parser._vendor_with_column_layout(PAGE, unsure, choose_vendor(vendor_lines(unsure)), "jpn")
+    assert chosen.reading.value == "コスモススズストア"
 
 
 # -- kanji and katakana of the same shape ---------------------------------------------------------

@@ -38,16 +38,12 @@ def test_it_reads_the_key_fields(tesseract, name):
     assert reading.seconds > 0
 
 
-def test_it_cleans_up_its_temp_dir(tesseract):
+def test_a_parser_works_as_a_context_manager_and_reads_a_receipt(tesseract):
     from PIL import Image
 
-    with TesseractParser(langs=tesseract) as parser:
-        tempdir = parser.tempdir
-        assert tempdir is not None and tempdir.is_dir()
-        with Image.open(SAMPLES / "0004.jpg") as image:
-            reading = parser.parse(image)
+    with TesseractParser(langs=tesseract) as parser, Image.open(SAMPLES / "0004.jpg") as image:
+        reading = parser.parse(image)
     assert reading.total.value == EXPECTED["0004.jpg"]["total"]
-    assert not tempdir.exists()
 
 
 def test_registry_prefers_an_injected_fake(tesseract):
