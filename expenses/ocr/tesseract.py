@@ -6,7 +6,7 @@ with 9/6 in amounts and registration numbers. Further looks only where the first
 - the issuer's name read unsurely: the page once more with Tesseract's column layout;
 - the issuer's name row alone at the model's preferred size (a red seal across it lifted);
 - a 領収書 form's issuer block (lower right) apart from the rest of the form;
-- the date or the 登録番号 failing its checks: the lines that may hold it, enlarged.
+- the date, the 登録番号 or the per-rate breakdown missing: the lines that may hold it, enlarged.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from types import TracebackType
 
 from PIL import Image
 
+from expenses.ocr.amounts import total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.engine import TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
+from expenses.ocr.tax import extract_tax
 from expenses.ocr.text import OcrLine, normalize, variants
 from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
@@ -136,6 +138,8 @@ class TesseractParser:
         if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
             vendor = self._vendor_with_column_layout(page, words, vendor, layout_lang)
         reading = extract_fields(lines, vendor=vendor)
+        if not reading.tax_breakdown.value and reading.total.value is not None:
+            self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
             reading.vendor = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
@@ -263,6 +267,39 @@ class TesseractParser:
         reread = [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
         return extract_issue_date(variants(reread))
 
+    def _reread_tax(
+        self, page: Image.Image, lines: list[OcrLine], reading: ReceiptReading, lang: str, digit_lang: str | None
+    ) -> None:
+        """Read the lines under the total again, enlarged, when the page gave no per-rate breakdown.
+
+        Receipts print 10%対象 / 内消費税 right under the total, in smaller type the page often garbles.
+        Both models read them again; the breakdown found is taken only if its arithmetic closes on
+        the total already read (R6.4), so a misreading cannot bring in one that does not add up.
+        """
+        total = reading.total.value
+        assert total is not None
+        index = next((i for i, line in enumerate(lines) if _shows_amount(line, total)), None)
+        if index is None:
+            return
+        targets = [line for line in lines[index + 1 : index + 1 + MAX_REREAD_LINES] if line.height > 0]
+        if not targets:
+            return
+        japanese = self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE)
+        latin = self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {}
+        reread = [
+            OcrLine(
+                join_words(japanese.get(slot, [])),
+                " ".join(w.text for w in latin.get(slot, [])) or None,
+                line.top, line.left, line.height, line.width, line.conf,
+            )
+            for slot, line in enumerate(targets)
+            if slot in japanese or slot in latin
+        ]
+        var = variants([*lines[: index + 1], *reread, *lines[index + 1 :]])
+        breakdown, basis, implied_total = extract_tax(var, total_candidates(var))
+        if breakdown.value and implied_total == total:
+            reading.tax_breakdown, reading.tax_basis = breakdown, basis
+
     def _reread_registration(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[str]:
         """Read the lines holding a long digit run again, larger, when none gave a valid 登録番号.
 
@@ -349,6 +386,12 @@ def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int,
         return None
     top = max(0, acknowledgement.top - acknowledgement.height)
     return (int(page.width * ISSUER_BLOCK_LEFT), top, page.width, page.height)
+
+
+def _shows_amount(line: OcrLine, amount: int) -> bool:
+    """Whether either reading of the line shows `amount` ("¥2,295", "2.295", "2295")."""
+    pattern = re.compile(r"(?<![\d,.])" + re.escape(f"{amount:,}").replace(",", "[,.]?") + r"(?![\d])")
+    return any(pattern.search(normalize(text).replace(" ", "")) for text in (line.text, line.alt_text) if text)
 
 
 def _same_row(a: OcrLine, b: OcrLine) -> bool:

@@ -10,7 +10,14 @@ from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.preprocess import PreparedPage
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
-from expenses.ocr.tesseract import TesseractParser, Word, _better_issuer, issuer_block_box, vendor_lines
+from expenses.ocr.tesseract import (
+    TesseractParser,
+    Word,
+    _better_issuer,
+    _shows_amount,
+    issuer_block_box,
+    vendor_lines,
+)
 from expenses.ocr.text import OcrLine
 from expenses.ocr.vendor import VendorChoice, choose_vendor, reread_vendor
 
@@ -419,6 +426,49 @@ def test_on_a_row_both_layouts_read_a_sure_block_reading_stands():
     unsure = [replace(page_title, conf=0.6), *ITEMS]
     chosen = parser._vendor_with_column_layout(PAGE, unsure, choose_vendor(vendor_lines(unsure)), "jpn")
     assert chosen.reading.value == "コスモススズストア"
+
+
+# -- the second look at the lines under the total ----------------------------------------------------
+
+
+TOTAL_LINES = [
+    OcrLine("サンライズ24", top=40, left=200, height=60, width=400),
+    OcrLine("小計 4点 ¥1,233", top=300, left=60, height=40, width=600),
+    OcrLine("合計 ¥1,233", top=360, left=60, height=60, width=600),
+    OcrLine("\\ど錠 * x 内科 132", top=440, left=60, height=40, width=600),
+]
+
+
+def _tax_pass(text: str) -> dict[str, list[Word]]:
+    # One line stacked alone: its slot starts one gap (0.6 of the enlarged crop) below the sheet top.
+    return {"tax": [Word(text, 20, 50, 600, 40, 0.9, (1, 1, 1))]}
+
+
+def test_a_garbled_tax_line_under_the_total_is_read_again_and_taken_when_it_adds_up():
+    parser = _CannedPasses(_tax_pass("10%対象 ¥1,233 内消費税 ¥112"))
+    reading = ReceiptReading(total=FieldReading(1233, 0.9), tax_breakdown=FieldReading({}, 0.6))
+
+    parser._reread_tax(PAGE, TOTAL_LINES, reading, "jpn", None)
+
+    assert parser.run == ["tax/psm6"]
+    assert reading.tax_breakdown.value == {"10": {"taxable": 1233, "tax": 112}}
+    assert reading.tax_basis.value == "inclusive"
+
+
+def test_a_reread_breakdown_that_does_not_add_up_to_the_total_is_not_taken():
+    parser = _CannedPasses(_tax_pass("10%対象 ¥1,300 内消費税 ¥118"))
+    reading = ReceiptReading(total=FieldReading(1233, 0.9), tax_breakdown=FieldReading({}, 0.6))
+
+    parser._reread_tax(PAGE, TOTAL_LINES, reading, "jpn", None)
+
+    assert reading.tax_breakdown.value == {}
+
+
+def test_the_lines_under_the_total_are_found_by_the_amount_in_either_reading():
+    assert _shows_amount(OcrLine("合計 ¥1.233"), 1233)
+    assert _shows_amount(OcrLine("合 計", alt_text="Bist ¥1,233."), 1233)
+    assert not _shows_amount(OcrLine("TEL 082-934-12335"), 1233)
+    assert not _shows_amount(OcrLine("¥21,233"), 1233)
 
 
 # -- kanji and katakana of the same shape ---------------------------------------------------------
