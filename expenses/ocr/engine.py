@@ -50,7 +50,6 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "TessBaseAPIRecognize": ([handle, handle], ctypes.c_int),
         "TessBaseAPIGetTsvText": ([handle, ctypes.c_int], handle),
         "TessBaseAPIClear": ([handle], None),
-        "TessBaseAPIEnd": ([handle], None),
         "TessBaseAPIDelete": ([handle], None),
         "TessDeleteText": ([handle], None),
         "TessMonitorCreate": ([], handle),
@@ -122,13 +121,6 @@ class TesseractEngine:
             finally:
                 self.lib.TessBaseAPIClear(self.handle)
                 self.lib.TessMonitorDelete(monitor)
-
-    def close(self) -> None:
-        with self.lock:
-            if self.handle:
-                self.lib.TessBaseAPIEnd(self.handle)
-                self.lib.TessBaseAPIDelete(self.handle)
-                self.handle = None
 
 
 def engine_for(lang: str) -> TesseractEngine:
