@@ -162,12 +162,8 @@ def monthly_totals(*, months: int = 6, today: datetime.date) -> dict:
 
 
 def list_claim_lines_for_posting(claim: Claim) -> list[ClaimLine]:
-    from django.db.models import Prefetch
+    from expenses.selectors import current_receipts, link_receipt_lines
 
-    from expenses.models import Receipt
-    from expenses.selectors import link_receipt_lines
-
-    receipts = Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
     return link_receipt_lines(list(ClaimLine.objects.filter(claim=claim)
                                    .select_related("category", "approved_category", "project")
-                                   .prefetch_related(Prefetch("receipts", queryset=receipts)).order_by("position", "id")))
+                                   .prefetch_related(current_receipts()).order_by("position", "id")))

@@ -63,12 +63,18 @@ def list_claim_receipts(claim: Claim) -> list[Receipt]:
     return list(Receipt.objects.filter(claim=claim).order_by("id"))
 
 
+def current_receipts() -> Prefetch:
+    """Prefetch of each line's current receipts (not deleted, not replaced), oldest first."""
+    return Prefetch(
+        "receipts", queryset=Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
+    )
+
+
 def get_claim_lines(claim: Claim) -> list[ClaimLine]:
-    receipts = Receipt.objects.filter(deleted_at__isnull=True, replaced_at__isnull=True).order_by("id")
     return link_receipt_lines(list(
         ClaimLine.objects.filter(claim=claim)
         .select_related("category", "project")
-        .prefetch_related(Prefetch("receipts", queryset=receipts))
+        .prefetch_related(current_receipts())
         .order_by("position", "id")
     ))
 

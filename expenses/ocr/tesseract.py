@@ -16,13 +16,13 @@ import io
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import TracebackType
 
 from PIL import Image
 
-from expenses.ocr.amounts import total_candidates
+from expenses.ocr.amounts import find_amounts, total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.engine import TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
@@ -165,11 +165,7 @@ class TesseractParser:
         found = self._read_stacked(page, [lines[i] for i in targets], "digits", lang, scale=1.0)
         out = list(lines)
         for slot, words in found.items():
-            line = lines[targets[slot]]
-            alt = " ".join(w.text for w in words)
-            out[targets[slot]] = OcrLine(
-                line.text, alt, line.top, line.left, line.height, line.width, line.conf
-            )
+            out[targets[slot]] = replace(lines[targets[slot]], alt_text=" ".join(w.text for w in words))
         return out
 
     def _vendor_with_column_layout(
@@ -287,10 +283,10 @@ class TesseractParser:
         japanese = self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE)
         latin = self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {}
         reread = [
-            OcrLine(
-                join_words(japanese.get(slot, [])),
-                " ".join(w.text for w in latin.get(slot, [])) or None,
-                line.top, line.left, line.height, line.width, line.conf,
+            replace(
+                line,
+                text=join_words(japanese.get(slot, [])),
+                alt_text=" ".join(w.text for w in latin.get(slot, [])) or None,
             )
             for slot, line in enumerate(targets)
             if slot in japanese or slot in latin
@@ -390,8 +386,12 @@ def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int,
 
 def _shows_amount(line: OcrLine, amount: int) -> bool:
     """Whether either reading of the line shows `amount` ("¥2,295", "2.295", "2295")."""
-    pattern = re.compile(r"(?<![\d,.])" + re.escape(f"{amount:,}").replace(",", "[,.]?") + r"(?![\d])")
-    return any(pattern.search(normalize(text).replace(" ", "")) for text in (line.text, line.alt_text) if text)
+    return any(
+        found.value == amount
+        for text in (line.text, line.alt_text)
+        if text
+        for found in find_amounts(normalize(text))
+    )
 
 
 def _same_row(a: OcrLine, b: OcrLine) -> bool:

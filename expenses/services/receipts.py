@@ -14,14 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.events import record_claim_event
-from approvals.models import ClaimEvent
 from core.exceptions import ApplicationError
 from expenses.models import Claim, ClaimLine, Receipt, ReceiptEvent
 from expenses.ocr.loading import LoadedReceipt, ReceiptFileError, load_receipt, make_preview, make_thumbnail
 from expenses.selectors import access_claim, get_claim_lines
 from expenses.services.lines import LineContext, recompute_totals
 from expenses.services.receipt_fill import fill_line_from_reading
+from expenses.services.transit import finish_claim_write
 
 logger = logging.getLogger(__name__)
 
@@ -249,19 +248,17 @@ def _store_reading(receipt_id: int, reading) -> None:
         ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_DONE, detail=detail)
         return
     line = ClaimLine.objects.select_related("category").get(pk=receipt.line_id)
-    fill = fill_line_from_reading(line, result, LineContext.load())
-    recompute_totals(claim, get_claim_lines(claim))
-    fields = ["total_amount", "taxable_10_amount", "tax_10_amount", "taxable_8_amount", "tax_8_amount",
-              "other_amount", "line_count"]
-    split = fill.split_detail()
-    if split is not None:
-        # A line was added: an editor holding the old version must reload it, not save over it.
-        claim.version += 1
-        fields.append("version")
+    split = fill_line_from_reading(line, result, LineContext.load()).split_detail()
+    if split is None:
+        recompute_totals(claim, get_claim_lines(claim))
+        claim.save(update_fields=["total_amount", "taxable_10_amount", "tax_10_amount", "taxable_8_amount",
+                                  "tax_8_amount", "other_amount", "line_count"])
+    else:
+        # A line was added, as by any claim write: new version (an editor holding the old one must
+        # reload, not save over it) and an audit event.
         detail["split_by_tax_rate"] = split
-        record_claim_event(claim, kind=ClaimEvent.Kind.EDITED, acting_user=receipt.uploaded_by,
+        finish_claim_write(claim, acting_user=receipt.uploaded_by,
                            diff={"lines_added": 1, "split_by_tax_rate": split, "source": "ocr"})
-    claim.save(update_fields=fields)
     ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_DONE, detail=detail)
 
 
