@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from expenses.ocr.seals import crosses_seal, seal_mask, without_seals
+from expenses.ocr.seals import crosses_seal, is_seal_glyph, seal_mask, without_seals
 
 # Tesseract's LSTM reads best when glyphs are roughly this tall (pixels).
 TARGET_TEXT_HEIGHT = 28
@@ -200,6 +200,9 @@ class PreparedPage:
 
     def crosses_seal(self, box: tuple[int, int, int, int]) -> bool:
         return self.seals is not None and crosses_seal(self.seals, box)
+
+    def is_seal_glyph(self, box: tuple[int, int, int, int]) -> bool:
+        return self.seals is not None and is_seal_glyph(self.seals, self.image, box)
 
 
 def preprocess(image: Image.Image, options: PreprocessOptions | None = None) -> Image.Image:

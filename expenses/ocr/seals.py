@@ -26,6 +26,10 @@ SEAL_MAX_INK_SHARE = 0.4
 # Widest rim (pixels, at the photo's resolution) bridged where it crosses a printed stroke.
 SEAL_RIM_BRIDGE = 3
 
+# A word whose ink is nearly all seal ink is the seal's text. Print under a seal keeps a good part
+# of its strokes black, however much of it the seal covers (a third or more).
+SEAL_GLYPH_MIN_SHARE = 0.9
+
 KEEP, LIFT, BRIDGE = 0, 1, 2
 
 
@@ -88,6 +92,17 @@ def without_seals(page: Image.Image, mask: np.ndarray) -> Image.Image:
     pixels[mask == LIFT] = 255
     pixels[mask == BRIDGE] = 0
     return Image.fromarray(pixels)
+
+
+def is_seal_glyph(mask: np.ndarray, page: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    """Whether the ink inside `box` (a word read on the page) is the seal's own: a seal's glyphs
+    (the shop's name set in a square) read as words beside the printed name they cover."""
+    left, top, right, bottom = (max(0, v) for v in box)
+    dark = np.asarray(page.convert("L").crop((left, top, right, bottom))) < 128
+    if not dark.any():
+        return False
+    lifted = mask[top:bottom, left:right] == LIFT
+    return bool(lifted[: dark.shape[0], : dark.shape[1]][dark].mean() > SEAL_GLYPH_MIN_SHARE)
 
 
 def crosses_seal(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:

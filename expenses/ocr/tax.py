@@ -51,6 +51,9 @@ def tax_evidence(var: Sequence[Variant]) -> TaxEvidence:
     ev = TaxEvidence({}, {}, {}, 0.0, 0.0, {}, {}, {})
     # The Latin reading keeps the digits but loses 対象; the Japanese reading of the same line has it.
     taxable_lines = {v.index for v in var if TAXABLE_HINT.search(v.text)}
+    # Likewise the 消費税 label: the Latin reading of "消費税 ¥1,958" has the figure, not the label.
+    tax_lines = {v.index for v in var if TAX_HINT.search(v.text)}
+    total_lines = {v.index for v in var if re.search(r"合\s*計", v.text)}
     for v in var:
         text = v.text
         taxable_hint = v.index in taxable_lines
@@ -94,7 +97,7 @@ def tax_evidence(var: Sequence[Variant]) -> TaxEvidence:
             elif TAX_HINT.search(text) and amounts:
                 _add(ev.tax.setdefault(rate, {}), amounts[-1].value, v.weight)
                 continue
-        if TAX_HINT.search(text) and amounts and not re.search(r"合\s*計", text):
+        if v.index in tax_lines and amounts and v.index not in total_lines:
             _add(ev.unassigned_tax, amounts[-1].value, v.weight)
             if INCLUSIVE_TAX_LINE.search(text):
                 _add(ev.inclusive_taxes, amounts[-1].value, v.weight)
@@ -128,15 +131,15 @@ def extract_tax(
         rates = list(ev.tax) or [10]
         taxable[rates[0]] = dict(ev.form_taxable)
     if not taxable:
-        inferred = _infer_single_rate(ev, total_scores)
+        inferred = _infer_single_rate(ev, total_scores) or _infer_single_rate_exclusive(ev, total_scores, var)
         if inferred is None:
             return FieldReading({}, 0.6), FieldReading(None, 0.6), None
-        rate, total, tax = inferred
+        basis, rate, base, tax = inferred
         # The rate label was unreadable: only the arithmetic vouches for it, so stay cautious.
         return (
-            FieldReading({str(rate): {"taxable": total, "tax": tax}}, 0.5),
-            FieldReading("inclusive", 0.5),
-            total,
+            FieldReading({str(rate): {"taxable": base, "tax": tax}}, 0.5),
+            FieldReading(basis, 0.5),
+            base + tax if basis == "exclusive" else base,
         )
     non_taxable = _best(ev.non_taxable)
     extra = non_taxable[0] if non_taxable else 0
@@ -220,8 +223,8 @@ def _repair_taxable(
 INCLUSIVE_TAX_LINE = re.compile(r"内消費税|うち消費税|内税|\(内")
 
 
-def _infer_single_rate(ev: TaxEvidence, total_scores: dict[int, float]) -> tuple[int, int, int] | None:
-    """(rate, taxable, tax) from "(内消費税 ¥500)" when the "10%対象" beside it is unreadable.
+def _infer_single_rate(ev: TaxEvidence, total_scores: dict[int, float]) -> tuple[str, int, int, int] | None:
+    """(basis, rate, taxable, tax) from "(内消費税 ¥500)" when the "10%対象" beside it is unreadable.
 
     Only when the tax is exactly what one rate gives on the best-supported total, and no other rate
     fits: a garbled label ("1O%対家", "%対") must not cost the whole breakdown.
@@ -232,5 +235,27 @@ def _infer_single_rate(ev: TaxEvidence, total_scores: dict[int, float]) -> tuple
     for tax in sorted(ev.inclusive_taxes, key=lambda t: -ev.inclusive_taxes[t]):
         rates = [rate for rate in (10, 8) if tax in tax_inclusive_options(total, rate)]
         if len(rates) == 1 and 0 < tax < total:
-            return rates[0], total, tax
+            return "inclusive", rates[0], total, tax
+    return None
+
+
+def _infer_single_rate_exclusive(
+    ev: TaxEvidence, total_scores: dict[int, float], var: Sequence[Variant]
+) -> tuple[str, int, int, int] | None:
+    """(basis, rate, taxable, tax) from "小計 ¥19,580 / 消費税 ¥1,958 / 合計 ¥21,538" when the rate
+    label was unreadable: a tax-exclusive subtotal printed on the receipt, plus a tax figure exactly
+    one rate gives on it, makes the best-supported total.
+
+    Never on a receipt that says its tax is included: there, total − tax is the same arithmetic,
+    but the breakdown is stated on the tax-inclusive amount (see _infer_single_rate).
+    """
+    if ev.inclusive_votes or not ev.unassigned_tax or not total_scores:
+        return None
+    total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    printed = {a.value for v in var for a in find_amounts(v.text)}
+    for tax in sorted(ev.unassigned_tax, key=lambda t: -ev.unassigned_tax[t]):
+        base = total - tax
+        rates = [rate for rate in (10, 8) if tax in tax_exclusive_options(base, rate)]
+        if len(rates) == 1 and 0 < tax < base and base in printed:
+            return "exclusive", rates[0], base, tax
     return None

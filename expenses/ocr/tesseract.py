@@ -70,6 +70,10 @@ class Word:
     conf: float
     key: tuple[int, int, int]
 
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (self.left, self.top, self.left + self.width, self.top + self.height)
+
 
 @dataclass(frozen=True)
 class IssuerBlock:
@@ -134,9 +138,10 @@ class TesseractParser:
         lines = group_lines(words)
         if digit_lang:
             lines = self._reread_digits(page, lines, digit_lang)
-        vendor = choose_vendor(vendor_lines(words))
+        name_words = words_off_seals(prepared, words)
+        vendor = choose_vendor(vendor_lines(name_words))
         if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
-            vendor = self._vendor_with_column_layout(page, words, vendor, layout_lang)
+            vendor = self._vendor_with_column_layout(page, name_words, vendor, layout_lang)
         reading = extract_fields(lines, vendor=vendor)
         if not reading.tax_breakdown.value and reading.total.value is not None:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
@@ -364,6 +369,12 @@ class TesseractParser:
                     found.setdefault(slot, []).append(word)
                     break
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
+
+
+def words_off_seals(page: PreparedPage, words: list[Word]) -> list[Word]:
+    """The words for the issuer's name: without a seal's own glyphs, which the page reads as words
+    beside the name the seal is stamped on ("ホテル グリーンヒル札幌レン")."""
+    return [word for word in words if not page.is_seal_glyph(word.box)]
 
 
 def _crop(image: Image.Image, box: tuple[int, int, int, int] | None) -> Image.Image:

@@ -363,6 +363,36 @@ def test_no_rate_inferred_when_the_tax_fits_no_rate():
     assert read("合計 ¥3,100\n内消費税 ¥250").tax_breakdown.value == {}
 
 
+def test_exclusive_rate_inferred_from_subtotal_tax_and_total_when_the_rate_is_unreadable():
+    """
+    GIVEN: a tax-exclusive receipt whose "消費税(10%)" rate is garbled, and whose tax line's Latin
+    reading has the right figure but no label (the Japanese reading misread the figure)
+    WHEN: the fields are extracted
+    THEN: subtotal + tax = total and the tax is 10% of the subtotal: a 10% exclusive breakdown
+    """
+    lines = [
+        OcrLine("小計 ¥19,580", alt_text="Rt ¥ 19,580", height=40),
+        OcrLine("消費 税(19) 1.999", alt_text="BRR) ¥ 1,958", height=40),
+        OcrLine("合計 ¥21,538", alt_text="Bet ¥ 21,538", height=40),
+    ]
+    reading = extract_fields(lines, today=TODAY)
+    assert reading.total.value == 21538
+    assert reading.tax_breakdown.value == {"10": {"taxable": 19580, "tax": 1958}}
+    assert reading.tax_basis.value == "exclusive"
+    assert reading.tax_breakdown.confidence <= 0.5
+
+
+def test_no_exclusive_rate_inferred_without_the_printed_subtotal_or_on_a_tax_inclusive_receipt():
+    # Total − tax is not printed: nothing vouches for a subtotal.
+    assert read("合計 ¥21,538\n消費税 ¥1,958").tax_breakdown.value == {}
+    # The receipt says its prices include tax: total − tax is the same arithmetic, but the
+    # breakdown would be stated on the total, so the subtotal is not taken as the taxable amount.
+    assert read("小計 ¥1,000\n消費税 ¥100\n合計 ¥1,100\n※表示価格は税込です").tax_breakdown.value == {}
+    inclusive = read("小計 ¥1,000\n合計 ¥1,100\n(内消費税 ¥100)")
+    assert inclusive.tax_breakdown.value == {"10": {"taxable": 1100, "tax": 100}}
+    assert inclusive.tax_basis.value == "inclusive"
+
+
 def test_merge_pairs_digit_runs_by_content():
     # The Latin reading has an extra run ("47" from 消費税) and reads "%" as 8.
     assert (

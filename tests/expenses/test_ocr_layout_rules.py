@@ -17,6 +17,7 @@ from expenses.ocr.tesseract import (
     _shows_amount,
     issuer_block_box,
     vendor_lines,
+    words_off_seals,
 )
 from expenses.ocr.text import OcrLine
 from expenses.ocr.vendor import VendorChoice, choose_vendor, reread_vendor
@@ -426,6 +427,35 @@ def test_on_a_row_both_layouts_read_a_sure_block_reading_stands():
     unsure = [replace(page_title, conf=0.6), *ITEMS]
     chosen = parser._vendor_with_column_layout(PAGE, unsure, choose_vendor(vendor_lines(unsure)), "jpn")
     assert chosen.reading.value == "コスモススズストア"
+
+
+def test_a_seals_own_glyphs_beside_the_name_are_not_part_of_it():
+    """
+    GIVEN: a name row read surely, whose last word is the text of the seal stamped over its end
+    ("レン", all seal ink) and whose last printed glyph the seal's rim crosses ("札幌")
+    WHEN: the words for the issuer's name are taken
+    THEN: the seal's text is left out and the printed glyph under the rim stays
+    """
+    image = np.full((120, 700), 255, dtype=np.uint8)
+    image[40:80, 100:500] = 0  # the printed name, as ink
+    image[40:80, 520:580] = 60  # the seal's glyphs, as (reddish) ink
+    seals = np.zeros((120, 700), dtype=np.uint8)
+    seals[30:90, 460:600] = LIFT  # the seal covers the end of the name …
+    seals[40:80, 460:500] = 0  # … whose strokes stay black under it
+    seals[40:80, 470:472] = BRIDGE
+    words = [
+        Word("ホテル", 100, 40, 120, 40, 0.93, (1, 1, 1)),
+        Word("グリーンヒル", 240, 40, 200, 40, 0.93, (1, 1, 1)),
+        Word("札幌", 440, 40, 60, 40, 0.93, (1, 1, 1)),
+        Word("レン", 520, 40, 60, 40, 0.93, (1, 1, 1)),
+    ]
+    page = PreparedPage(Image.fromarray(image), seals)
+
+    kept = words_off_seals(page, words)
+
+    assert [w.text for w in kept] == ["ホテル", "グリーンヒル", "札幌"]
+    assert choose_vendor(vendor_lines(kept)).reading.value == "ホテルグリーンヒル札幌"
+    assert words_off_seals(PreparedPage(Image.fromarray(image)), words) == words  # no seal: all stay
 
 
 # -- the second look at the lines under the total ----------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 from PIL import Image
 
 from expenses.ocr.preprocess import prepare_page
-from expenses.ocr.seals import BRIDGE, KEEP, LIFT, crosses_seal, seal_mask, without_seals
+from expenses.ocr.seals import BRIDGE, KEEP, LIFT, crosses_seal, is_seal_glyph, seal_mask, without_seals
 
 PAPER = (245, 243, 238)
 INK = (20, 20, 22)
@@ -69,6 +69,22 @@ def test_crosses_seal_checks_the_box_against_the_mask():
     assert crosses_seal(mask, (0, 12, 31, 18))
     assert not crosses_seal(mask, (0, 12, 30, 18))
     assert not crosses_seal(mask, (30, 21, 40, 30))
+
+
+def test_a_seal_glyph_is_ink_that_is_nearly_all_seal_ink():
+    """
+    GIVEN: the seal's own glyph, a printed stroke the seal's rim crosses, and plain paper
+    WHEN: each box is checked (as a word read there would be)
+    THEN: only the seal's glyph is the seal's text; print under the seal and blank paper are not
+    """
+    page = _receipt_with_seal()
+    mask = seal_mask(Image.fromarray(page), text_px=16)
+    gray = Image.fromarray(page).convert("L")
+    assert mask is not None
+
+    assert is_seal_glyph(mask, gray, (146, 83, 158, 117))  # the seal's glyph
+    assert not is_seal_glyph(mask, gray, (100, 95, 130, 107))  # the stroke running under the rim
+    assert not is_seal_glyph(mask, gray, (20, 20, 60, 50))  # paper
 
 
 def test_prepared_page_keeps_the_seal_mask_aligned_through_scaling():
