@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -131,16 +132,12 @@ def extract_tax(
         rates = list(ev.tax) or [10]
         taxable[rates[0]] = dict(ev.form_taxable)
     if not taxable:
-        inferred = _infer_single_rate(ev, total_scores) or _infer_single_rate_exclusive(ev, total_scores, var)
+        inferred = _infer_rates(ev, total_scores, {a.value for v in var for a in find_amounts(v.text)})
         if inferred is None:
             return FieldReading({}, 0.6), FieldReading(None, 0.6), None
-        basis, rate, base, tax = inferred
-        # The rate label was unreadable: only the arithmetic vouches for it, so stay cautious.
-        return (
-            FieldReading({str(rate): {"taxable": base, "tax": tax}}, 0.5),
-            FieldReading(basis, 0.5),
-            base + tax if basis == "exclusive" else base,
-        )
+        basis, breakdown = inferred
+        # The rate labels were unreadable: only the arithmetic vouches for them, so stay cautious.
+        return FieldReading(breakdown, 0.5), FieldReading(basis, 0.5), _implied_total(breakdown, basis, 0)
     non_taxable = _best(ev.non_taxable)
     extra = non_taxable[0] if non_taxable else 0
 
@@ -223,39 +220,75 @@ def _repair_taxable(
 INCLUSIVE_TAX_LINE = re.compile(r"内消費税|うち消費税|内税|\(内")
 
 
-def _infer_single_rate(ev: TaxEvidence, total_scores: dict[int, float]) -> tuple[str, int, int, int] | None:
-    """(basis, rate, taxable, tax) from "(内消費税 ¥500)" when the "10%対象" beside it is unreadable.
+Breakdown = dict[str, dict[str, int]]
+
+
+def _infer_rates(ev: TaxEvidence, total_scores: dict[int, float], printed: set[int]) -> tuple[str, Breakdown] | None:
+    """(basis, breakdown) from the tax figures and the total when every rate label was unreadable.
+
+    Only the arithmetic speaks for the rates here (R6.3/R6.4), so each inference is taken only when
+    exactly one reading of the figures fits.
+    """
+    if not total_scores or not ev.unassigned_tax:
+        return None
+    total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return (
+        _infer_two_rates_inclusive(ev, total, printed)
+        or _infer_single_rate_inclusive(ev, total)
+        or _infer_single_rate_exclusive(ev, total, printed)
+    )
+
+
+def _infer_two_rates_inclusive(ev: TaxEvidence, total: int, printed: set[int]) -> tuple[str, Breakdown] | None:
+    """"10%対象 ¥1,910 (内税 ¥173) / 8%対象 ¥428 (内税 ¥31)" with both rates garbled: two included
+    taxes, and a printed amount that splits the total so that each part gives one of them at one rate.
+
+    Tried before a single rate: one of two taxes can fit a single rate on the whole total by chance.
+    """
+    taxes = sorted(ev.inclusive_taxes)
+    if len(taxes) < 2:
+        return None
+    found = set()
+    for part in printed:
+        if not 0 < part < total:
+            continue
+        # The printed part may be either rate's; the rest of the total is the other's.
+        for taxable10, taxable8 in ((part, total - part), (total - part, part)):
+            for tax10, tax8 in itertools.permutations(taxes, 2):
+                if tax10 in tax_inclusive_options(taxable10, 10) and tax8 in tax_inclusive_options(taxable8, 8):
+                    found.add((taxable10, tax10, taxable8, tax8))
+    if len(found) != 1:
+        return None
+    taxable10, tax10, taxable8, tax8 = found.pop()
+    return "inclusive", {"10": {"taxable": taxable10, "tax": tax10}, "8": {"taxable": taxable8, "tax": tax8}}
+
+
+def _infer_single_rate_inclusive(ev: TaxEvidence, total: int) -> tuple[str, Breakdown] | None:
+    """From "(内消費税 ¥500)" when the "10%対象" beside it is unreadable.
 
     Only when the tax is exactly what one rate gives on the best-supported total, and no other rate
     fits: a garbled label ("1O%対家", "%対") must not cost the whole breakdown.
     """
-    if not ev.inclusive_taxes or not total_scores:
-        return None
-    total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
     for tax in sorted(ev.inclusive_taxes, key=lambda t: -ev.inclusive_taxes[t]):
         rates = [rate for rate in (10, 8) if tax in tax_inclusive_options(total, rate)]
         if len(rates) == 1 and 0 < tax < total:
-            return "inclusive", rates[0], total, tax
+            return "inclusive", {str(rates[0]): {"taxable": total, "tax": tax}}
     return None
 
 
-def _infer_single_rate_exclusive(
-    ev: TaxEvidence, total_scores: dict[int, float], var: Sequence[Variant]
-) -> tuple[str, int, int, int] | None:
-    """(basis, rate, taxable, tax) from "小計 ¥19,580 / 消費税 ¥1,958 / 合計 ¥21,538" when the rate
-    label was unreadable: a tax-exclusive subtotal printed on the receipt, plus a tax figure exactly
-    one rate gives on it, makes the best-supported total.
+def _infer_single_rate_exclusive(ev: TaxEvidence, total: int, printed: set[int]) -> tuple[str, Breakdown] | None:
+    """From "小計 ¥19,580 / 消費税 ¥1,958 / 合計 ¥21,538" when the rate label is unreadable: a
+    tax-exclusive subtotal printed on the receipt, plus a tax figure exactly one rate gives on it,
+    makes the total.
 
     Never on a receipt that says its tax is included: there, total − tax is the same arithmetic,
-    but the breakdown is stated on the tax-inclusive amount (see _infer_single_rate).
+    but the breakdown is stated on the tax-inclusive amount.
     """
-    if ev.inclusive_votes or not ev.unassigned_tax or not total_scores:
+    if ev.inclusive_votes:
         return None
-    total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    printed = {a.value for v in var for a in find_amounts(v.text)}
     for tax in sorted(ev.unassigned_tax, key=lambda t: -ev.unassigned_tax[t]):
         base = total - tax
         rates = [rate for rate in (10, 8) if tax in tax_exclusive_options(base, rate)]
         if len(rates) == 1 and 0 < tax < base and base in printed:
-            return "exclusive", rates[0], base, tax
+            return "exclusive", {str(rates[0]): {"taxable": base, "tax": tax}}
     return None

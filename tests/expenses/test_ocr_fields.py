@@ -363,6 +363,24 @@ def test_no_rate_inferred_when_the_tax_fits_no_rate():
     assert read("合計 ¥3,100\n内消費税 ¥250").tax_breakdown.value == {}
 
 
+def test_two_rates_inferred_when_both_labels_are_garbled():
+    """
+    GIVEN: a two-rate receipt whose "10%" / "8%" labels are both unreadable, each with its included tax
+    WHEN: the fields are extracted
+    THEN: the printed amount that splits the total so that each part gives one of the taxes at one
+    rate decides the breakdown (and one tax fitting a single rate on the whole total by chance,
+    173 = 8% of ¥2,338, does not)
+    """
+    for printed in ("19$対象 ¥1,910 (内税 ¥173)\n95対象 ¥4Z8 (内税 ¥31)", "19$対象 ¥1,9I0 (内税 ¥173)\n95対象 ¥428 (内税 ¥31)"):
+        reading = read(f"合計 ¥2,338\n{printed}")
+        assert reading.tax_breakdown.value == {
+            "10": {"taxable": 1910, "tax": 173},
+            "8": {"taxable": 428, "tax": 31},
+        }, printed
+        assert reading.tax_basis.value == "inclusive"
+        assert reading.tax_breakdown.confidence <= 0.5
+
+
 def test_exclusive_rate_inferred_from_subtotal_tax_and_total_when_the_rate_is_unreadable():
     """
     GIVEN: a tax-exclusive receipt whose "消費税(10%)" rate is garbled, and whose tax line's Latin
