@@ -249,6 +249,12 @@ def prepare_page(image: Image.Image, options: PreprocessOptions | None = None) -
     return PreparedPage(page, seals)
 
 
+def darken_greys(image: Image.Image, gamma: float) -> Image.Image:
+    """The page with its greys pushed towards black (paper stays white, black stays black)."""
+    table = [round(255 * (level / 255) ** gamma) for level in range(256)]
+    return image.convert("L").point(table)
+
+
 def ink_threshold(flat: np.ndarray) -> float:
     """Threshold below the paper level by a margin scaled to the paper noise (keeps faded print)."""
     sample = flat[::2, ::2]

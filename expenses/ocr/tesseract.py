@@ -6,7 +6,8 @@ with 9/6 in amounts and registration numbers. Further looks only where the first
 - the issuer's name read unsurely: the page once more with Tesseract's column layout;
 - the issuer's name row alone at the model's preferred size (a red seal across it lifted);
 - a 領収書 form's issuer block (lower right) apart from the rest of the form;
-- the date, the 登録番号 or the per-rate breakdown missing: the lines that may hold it, enlarged.
+- the date, the 登録番号 or the per-rate breakdown missing: the lines that may hold it, enlarged;
+- no total or no date at all: the whole page again with its greys darkened (faded print).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from expenses.ocr.amounts import find_amounts, total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.engine import TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
-from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, prepare_page
+from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax
@@ -53,6 +54,9 @@ VENDOR_REREAD_MIN_GAIN = 0.05
 # Below this confidence in the page's choice of the issuer's name, the page is read once more with
 # the column layout for it (about one receipt in five; most names are read surely the first time).
 VENDOR_LAYOUT_BELOW_CONF = 0.7
+# Gamma for the second reading of a page that gave no total or no date: faded print's light grey
+# strokes come out near black (0.8 → 0.5, 0.6 → 0.2), paper stays white.
+FADED_PRINT_GAMMA = 3.0
 # Share of the page width left of a 領収書 form's issuer block (the block is printed lower right).
 ISSUER_BLOCK_LEFT = 0.45
 # The seal-free name row is read as a block: as a single line (psm 7) the model returns noise for
@@ -152,6 +156,8 @@ class TesseractParser:
             reading.issue_date = self._reread_date(page, lines, layout_lang)
         if reading.registration_number.value is None and digit_lang:
             reading.registration_number = self._reread_registration(page, lines, digit_lang)
+        if reading.total.value is None or reading.issue_date.value is None:
+            self._read_faded_page(page, reading, layout_lang, digit_lang)
         return reading
 
     # -- internals -------------------------------------------------------------------------------
@@ -300,6 +306,27 @@ class TesseractParser:
         breakdown, basis, implied_total = extract_tax(var, total_candidates(var))
         if breakdown.value and implied_total == total:
             reading.tax_breakdown, reading.tax_basis = breakdown, basis
+
+    def _read_faded_page(
+        self, page: Image.Image, reading: ReceiptReading, lang: str, digit_lang: str | None
+    ) -> None:
+        """Read the whole page again with its greys darkened when it gave no total or no date, and
+        take from that reading only the fields the first one lacks.
+
+        On faded or blurred print the strokes stay light grey; Tesseract's own thresholding drops
+        them and finds a handful of lines on a page full of text (the big 合計 row and the shop
+        name survive). Darkened, the same page yields its rows again.
+        """
+        darker = darken_greys(page, FADED_PRINT_GAMMA)
+        lines = group_lines(self._run(darker, "faded", lang, psm=6))
+        if digit_lang:
+            lines = self._reread_digits(darker, lines, digit_lang)
+        second = extract_fields(lines)
+        for name in ("issue_date", "total", "registration_number", "payment_method"):
+            if getattr(reading, name).value is None:
+                setattr(reading, name, getattr(second, name))
+        if not reading.tax_breakdown.value and second.tax_breakdown.value:
+            reading.tax_breakdown, reading.tax_basis = second.tax_breakdown, second.tax_basis
 
     def _reread_registration(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[str]:
         """Read the lines holding a long digit run again, larger, when none gave a valid 登録番号.

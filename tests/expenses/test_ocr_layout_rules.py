@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from expenses.ocr.fields import extract_fields, extract_from_text
-from expenses.ocr.preprocess import PreparedPage
+from expenses.ocr.preprocess import PreparedPage, darken_greys
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
 from expenses.ocr.tesseract import (
@@ -499,6 +499,63 @@ def test_the_lines_under_the_total_are_found_by_the_amount_in_either_reading():
     assert _shows_amount(OcrLine("合 計", alt_text="Bist ¥1,233."), 1233)
     assert not _shows_amount(OcrLine("TEL 082-934-12335"), 1233)
     assert not _shows_amount(OcrLine("¥21,233"), 1233)
+
+
+# -- the darkened second reading of a faded page -------------------------------------------------------
+
+
+FADED_PAGE = [_row("まいにちストア", 40, 1, left=200, height=60), _row("@598 x 2 ¥1,196", 470, 5)]
+DARKENED = [
+    _row("2026年09月22日(火) 10:51", 140, 2),
+    _row("合計 ¥2,295", 600, 6),
+    _row("(内消費税 ¥208)", 660, 7),
+    _row("クレジット", 720, 8),
+]
+
+
+def test_a_page_that_gave_no_total_is_read_again_darkened_for_the_fields_it_lacks():
+    """
+    GIVEN: a page whose first reading found only the shop name and an item row (faded print)
+    WHEN: the parser reads it
+    THEN: the page is read once more darkened, and the total, date, breakdown and payment come from
+    that reading; the name read the first time stays
+    """
+    parser = _CannedPasses({"page": FADED_PAGE, "faded": [_row("コスモスストア", 40, 1, left=200, height=60), *DARKENED]})
+
+    reading = parser.parse(Image.new("L", (800, 800), 255))
+
+    assert "faded/psm6" in parser.run
+    assert reading.total.value == 2295
+    assert reading.issue_date.value == date(2026, 9, 22)
+    assert reading.tax_breakdown.value == {"10": {"taxable": 2295, "tax": 208}}
+    assert reading.payment_method.value == "credit_card"
+    assert reading.vendor.value == "まいにちストア"
+
+
+def test_the_darkened_reading_never_replaces_a_field_the_page_gave():
+    # The page gave the total but no date: only the date is taken from the darkened reading.
+    page = [*FADED_PAGE, _row("合計 ¥2,259", 600, 6)]
+    parser = _CannedPasses({"page": page, "faded": DARKENED})
+
+    reading = parser.parse(Image.new("L", (800, 800), 255))
+
+    assert reading.total.value == 2259
+    assert reading.issue_date.value == date(2026, 9, 22)
+
+
+def test_a_page_that_gave_total_and_date_is_not_read_again_darkened():
+    parser = _CannedPasses({"page": [*FADED_PAGE, *DARKENED]})
+
+    reading = parser.parse(Image.new("L", (800, 800), 255))
+
+    assert reading.total.value == 2295
+    assert not any(run.startswith("faded") for run in parser.run)
+
+
+def test_darkening_pushes_greys_towards_black_and_keeps_paper_and_ink():
+    greys = Image.frombytes("L", (4, 1), bytes([0, 153, 204, 255]))
+
+    assert list(darken_greys(greys, 3.0).tobytes()) == [0, 55, 131, 255]
 
 
 # -- kanji and katakana of the same shape ---------------------------------------------------------

@@ -38,6 +38,19 @@ def test_it_reads_the_key_fields(tesseract, name):
     assert reading.seconds > 0
 
 
+def test_a_faded_receipt_gives_its_total_through_the_darkened_second_reading(tesseract):
+    """
+    GIVEN: a dim, blurred photo of a register receipt (dev receipt 0034: light grey print on which
+    the page reading finds only the shop name and a broken 合計 row)
+    WHEN: the pipeline reads it
+    THEN: the total comes from the page read again with its greys darkened
+    """
+    reading = read_receipt_file(SAMPLES.parent / "faded" / "0034.jpg", langs=tesseract)
+
+    assert reading.total.value == 2295
+    assert reading.vendor.value == "まいにちストア"
+
+
 def test_a_parser_works_as_a_context_manager_and_reads_a_receipt(tesseract):
     from PIL import Image
 
