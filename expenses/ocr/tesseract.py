@@ -322,7 +322,7 @@ class TesseractParser:
         if digit_lang:
             lines = self._reread_digits(darker, lines, digit_lang)
         second = extract_fields(lines)
-        for name in ("issue_date", "total", "registration_number", "payment_method"):
+        for name in ("issue_date", "total", "vendor", "registration_number", "payment_method"):
             if getattr(reading, name).value is None:
                 setattr(reading, name, getattr(second, name))
         if not reading.tax_breakdown.value and second.tax_breakdown.value:

@@ -543,6 +543,16 @@ def test_the_darkened_reading_never_replaces_a_field_the_page_gave():
     assert reading.issue_date.value == date(2026, 9, 22)
 
 
+def test_a_name_the_faded_page_lost_comes_from_the_darkened_reading():
+    title = _row("コスモスストア", 40, 1, left=200, height=60)
+    parser = _CannedPasses({"page": [_row("@598 x 2 ¥1,196", 470, 5)], "faded": [title, *DARKENED]})
+
+    reading = parser.parse(Image.new("L", (800, 800), 255))
+
+    assert reading.vendor.value == "コスモスストア"
+    assert reading.total.value == 2295
+
+
 def test_a_page_that_gave_total_and_date_is_not_read_again_darkened():
     parser = _CannedPasses({"page": [*FADED_PAGE, *DARKENED]})
 
