@@ -98,7 +98,7 @@ def is_seal_glyph(mask: np.ndarray, page: Image.Image, box: tuple[int, int, int,
     """Whether the ink inside `box` (a word read on the page) is the seal's own: a seal's glyphs
     (the shop's name set in a square) read as words beside the printed name they cover."""
     left, top, right, bottom = (max(0, v) for v in box)
-    dark = np.asarray(page.convert("L").crop((left, top, right, bottom))) < 128
+    dark = np.asarray(page.crop((left, top, right, bottom)).convert("L")) < 128
     if not dark.any():
         return False
     lifted = mask[top:bottom, left:right] == LIFT
