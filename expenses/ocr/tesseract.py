@@ -253,6 +253,14 @@ class TesseractParser:
             # is the safer one.
             words = self._read_name_row(_crop(page.image, block_box), line, lang, psm=7)
             sure = bool(words) and sum(w.conf for w in words) / len(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
+        elif line.trimmed is not None:
+            # A glyph the page read as a near-zero-confidence guess right beside a surely read name is
+            # usually the name's own first or last glyph ("裏進交通" for 東進交通): the whole row alone,
+            # at the model's preferred size, often reads it. Taken only if no glyph is a guess again.
+            left, right = line.trimmed
+            row = replace(line, left=left, width=right - left)
+            words = self._read_name_row(_crop(page.image, block_box), row, lang, psm=7)
+            sure = bool(words) and min(w.conf for w in words) >= VENDOR_EDGE_MIN_CONF
         else:
             return vendor.reading
         return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
@@ -494,7 +502,11 @@ def vendor_lines(words: list[Word]) -> list[OcrLine]:
     return group_lines(words, split_gap=3.0, edge_min_conf=VENDOR_EDGE_MIN_CONF)
 
 
-def _trim_edges(members: list[Word], min_conf: float) -> list[Word]:
+def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple[int, int] | None]:
+    """The row without the unsure single glyphs at its ends, and (left, right) of the row including
+    those of them set close to it (within a glyph's width: the name's own first or last glyph,
+    misread, rather than a logo or ruling further off), if any."""
+
     def noise(word: Word) -> bool:
         return len(word.text) == 1 and word.conf < min_conf and word.text not in KEEP_GLYPHS
 
@@ -503,7 +515,22 @@ def _trim_edges(members: list[Word], min_conf: float) -> list[Word]:
         start += 1
     while end > start and noise(members[end - 1]):
         end -= 1
-    return members[start:end]
+    kept = members[start:end]
+    if not kept or (start == 0 and end == len(members)):
+        return kept, None
+    height = sorted(w.height for w in kept)[len(kept) // 2]
+    left, right = kept[0].left, kept[-1].left + kept[-1].width
+    for word in reversed(members[:start]):
+        if left - (word.left + word.width) > height:
+            break
+        left = word.left
+    for word in members[end:]:
+        if word.left - right > height:
+            break
+        right = word.left + word.width
+    if (left, right) == (kept[0].left, kept[-1].left + kept[-1].width):
+        return kept, None
+    return kept, (left, right)
 
 
 def join_words(members: list[Word]) -> str:
@@ -542,8 +569,9 @@ def group_lines(
         rows.append(current)
     lines = []
     for members in rows:
+        trimmed = None
         if edge_min_conf:
-            members = _trim_edges(members, edge_min_conf)
+            members, trimmed = _trim_edges(members, edge_min_conf)
             if not members:
                 continue
         left = min(w.left for w in members)
@@ -551,6 +579,6 @@ def group_lines(
         right = max(w.left + w.width for w in members)
         bottom = max(w.top + w.height for w in members)
         conf = sum(w.conf for w in members) / len(members)
-        lines.append(OcrLine(join_words(members), None, top, left, bottom - top, right - left, conf))
+        lines.append(OcrLine(join_words(members), None, top, left, bottom - top, right - left, conf, trimmed))
     lines.sort(key=lambda line: (line.top, line.left))
     return lines

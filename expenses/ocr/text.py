@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class OcrLine:
-    """One printed line. `alt_text` is a second reading tuned for digits (Latin model), if any."""
+    """One printed line. `alt_text` is a second reading tuned for digits (Latin model), if any.
+    `trimmed`: (left, right) of the row with the unsure glyphs trimmed off next to its ends, if any
+    (see vendor_lines)."""
 
     text: str
     alt_text: str | None = None
@@ -22,6 +24,7 @@ class OcrLine:
     height: int = 0
     width: int = 0
     conf: float = 0.9
+    trimmed: tuple[int, int] | None = None
 
 
 def lines_from_text(text: str) -> list[OcrLine]:

@@ -88,6 +88,25 @@ def test_vendor_row_keeps_a_name_part_after_a_double_width_space():
     assert [line.text for line in vendor_lines(row)] == ["カフェ みずき"]
 
 
+def test_vendor_row_trims_unsure_edge_glyphs_and_keeps_where_the_close_ones_were():
+    """
+    GIVEN: a name row whose first glyph was read as a near-zero-confidence guess right beside the
+    name, and a stray mark read far off its end
+    WHEN: the row is taken for the issuer's name
+    THEN: both are trimmed from the text; the row's extent with the close glyph is kept for a second
+    look, the far mark's is not
+    """
+    guess = Word("裏", 0, 10, 40, 40, 0.0, (1, 1, 1))
+    name = [Word("進交通", 44, 10, 120, 40, 0.91, (1, 1, 1)), Word("株式会社", 166, 10, 160, 40, 0.93, (1, 1, 1))]
+    stray = Word("|", 400, 10, 10, 40, 0.0, (1, 1, 1))
+
+    [line] = vendor_lines([guess, *name, stray])
+
+    assert line.text == "進交通株式会社"
+    assert (line.left, line.trimmed) == (44, (0, 326))
+    assert vendor_lines([*name, stray])[0].trimmed is None
+
+
 def test_vendor_row_still_splits_text_printed_far_apart():
     row = [_word("上記正に領収いたしました", 0, 480), _word("〒100-0001", 800, 200)]
     assert [line.text for line in vendor_lines(row)] == ["上記正に領収いたしました", "〒100-0001"]
@@ -151,10 +170,12 @@ class _CannedRereads(TesseractParser):
         self.conf = conf
         self.asked: list[list[str]] = []
         self.images: list[Image.Image] = []
+        self.spans: list[list[tuple[int, int]]] = []
 
     def _read_stacked(self, page, lines, name, lang, **sizing):
         self.asked.append([line.text for line in lines])
         self.images.append(page)
+        self.spans.append([(line.left, line.left + line.width) for line in lines])
         return {i: [Word(text, 0, 0, 10, 10, self.conf, (1, 1, 1))] for i, text in enumerate(self.texts)}
 
 
@@ -226,6 +247,24 @@ def test_a_surely_read_name_row_gets_no_second_look():
 
     assert parser.asked == []
     assert reading.value == "喫茶 こもれび"
+
+
+def test_a_sure_name_row_with_a_guessed_glyph_beside_it_is_read_again_whole():
+    """
+    GIVEN: a name row read surely except its first glyph, a near-zero-confidence guess trimmed off
+    WHEN: the name gets its second look
+    THEN: the whole row, guessed glyph included, is read again alone, and that reading wins when none
+    of its glyphs is a guess; otherwise the page's reading stands
+    """
+    line = OcrLine("進交通株式会社", top=10, left=44, height=40, width=282, conf=0.92, trimmed=(0, 326))
+    first = VendorChoice(FieldReading("進交通株式会社", 0.8), line)
+    parser = _CannedRereads(["東進交通株式会社"], conf=0.9)
+
+    reading = _second_look(parser, first)
+
+    assert parser.spans == [[(0, 326)]]
+    assert reading.value == "東進交通株式会社"
+    assert _second_look(_CannedRereads(["裏進交通株式会社"], conf=0.1), first).value == "進交通株式会社"
 
 
 def _seal_beside(line: OcrLine) -> np.ndarray:
