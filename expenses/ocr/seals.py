@@ -97,12 +97,14 @@ def without_seals(page: Image.Image, mask: np.ndarray) -> Image.Image:
 def is_seal_glyph(mask: np.ndarray, page: Image.Image, box: tuple[int, int, int, int]) -> bool:
     """Whether the ink inside `box` (a word read on the page) is the seal's own: a seal's glyphs
     (the shop's name set in a square) read as words beside the printed name they cover."""
-    left, top, right, bottom = (max(0, v) for v in box)
+    left, top = max(0, box[0]), max(0, box[1])
+    right, bottom = min(page.width, box[2]), min(page.height, box[3])
+    if right <= left or bottom <= top:
+        return False
     dark = np.asarray(page.crop((left, top, right, bottom)).convert("L")) < 128
     if not dark.any():
         return False
-    lifted = mask[top:bottom, left:right] == LIFT
-    return bool(lifted[: dark.shape[0], : dark.shape[1]][dark].mean() > SEAL_GLYPH_MIN_SHARE)
+    return bool((mask[top:bottom, left:right] == LIFT)[dark].mean() > SEAL_GLYPH_MIN_SHARE)
 
 
 def crosses_seal(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:

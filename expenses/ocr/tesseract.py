@@ -138,10 +138,7 @@ class TesseractParser:
         prepared = prepare_page(image, self.preprocess_options)
         page = prepared.image
         layout_lang, digit_lang = split_langs(self.langs)
-        words = self._run(page, "page", layout_lang, psm=6)
-        lines = group_lines(words)
-        if digit_lang:
-            lines = self._reread_digits(page, lines, digit_lang)
+        words, lines = self._read_page(page, "page", layout_lang, digit_lang)
         name_words = words_off_seals(prepared, words)
         vendor = choose_vendor(vendor_lines(name_words))
         if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
@@ -165,6 +162,17 @@ class TesseractParser:
     def _run(self, image: Image.Image, name: str, lang: str, *, psm: int) -> list[Word]:
         """The words Tesseract reads on `image` (`name` says which look it is, for test doubles)."""
         return parse_tsv(engine_for(lang).read_tsv(image, psm=psm, timeout=self.timeout))
+
+    def _read_page(
+        self, page: Image.Image, name: str, lang: str, digit_lang: str | None
+    ) -> tuple[list[Word], list[OcrLine]]:
+        """The page's words and lines as one uniform block, the digit-bearing lines read again by the
+        Latin model."""
+        words = self._run(page, name, lang, psm=6)
+        lines = group_lines(words)
+        if digit_lang:
+            lines = self._reread_digits(page, lines, digit_lang)
+        return words, lines
 
     def _reread_digits(self, page: Image.Image, lines: list[OcrLine], lang: str) -> list[OcrLine]:
         """Stack the digit-bearing lines into one image and read it with the Latin model."""
@@ -253,11 +261,11 @@ class TesseractParser:
             # is the safer one.
             words = self._read_name_row(_crop(page.image, block_box), line, lang, psm=7)
             sure = bool(words) and sum(w.conf for w in words) / len(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
-        elif line.trimmed is not None:
+        elif line.untrimmed is not None:
             # A glyph the page read as a near-zero-confidence guess right beside a surely read name is
             # usually the name's own first or last glyph ("裏進交通" for 東進交通): the whole row alone,
             # at the model's preferred size, often reads it. Taken only if no glyph is a guess again.
-            left, right = line.trimmed
+            left, right = line.untrimmed
             row = replace(line, left=left, width=right - left)
             words = self._read_name_row(_crop(page.image, block_box), row, lang, psm=7)
             sure = bool(words) and min(w.conf for w in words) >= VENDOR_EDGE_MIN_CONF
@@ -325,10 +333,7 @@ class TesseractParser:
         them and finds a handful of lines on a page full of text (the big 合計 row and the shop
         name survive). Darkened, the same page yields its rows again.
         """
-        darker = darken_greys(page, FADED_PRINT_GAMMA)
-        lines = group_lines(self._run(darker, "faded", lang, psm=6))
-        if digit_lang:
-            lines = self._reread_digits(darker, lines, digit_lang)
+        _, lines = self._read_page(darken_greys(page, FADED_PRINT_GAMMA), "faded", lang, digit_lang)
         second = extract_fields(lines)
         for name in ("issue_date", "total", "vendor", "registration_number", "payment_method"):
             if getattr(reading, name).value is None:
@@ -505,7 +510,7 @@ def vendor_lines(words: list[Word]) -> list[OcrLine]:
 def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple[int, int] | None]:
     """The row without the unsure single glyphs at its ends, and (left, right) of the row including
     those of them set close to it (within a glyph's width: the name's own first or last glyph,
-    misread, rather than a logo or ruling further off), if any."""
+    misread, rather than a logo or ruling further off); None when none is that close."""
 
     def noise(word: Word) -> bool:
         return len(word.text) == 1 and word.conf < min_conf and word.text not in KEEP_GLYPHS
@@ -516,21 +521,17 @@ def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple
     while end > start and noise(members[end - 1]):
         end -= 1
     kept = members[start:end]
-    if not kept or (start == 0 and end == len(members)):
+    if not kept:
         return kept, None
     height = sorted(w.height for w in kept)[len(kept) // 2]
-    left, right = kept[0].left, kept[-1].left + kept[-1].width
-    for word in reversed(members[:start]):
-        if left - (word.left + word.width) > height:
-            break
-        left = word.left
-    for word in members[end:]:
-        if word.left - right > height:
-            break
-        right = word.left + word.width
-    if (left, right) == (kept[0].left, kept[-1].left + kept[-1].width):
+    first, last = start, end  # widened over the trimmed glyphs that are close enough
+    while first > 0 and members[first].left - (members[first - 1].left + members[first - 1].width) <= height:
+        first -= 1
+    while last < len(members) and members[last].left - (members[last - 1].left + members[last - 1].width) <= height:
+        last += 1
+    if (first, last) == (start, end):
         return kept, None
-    return kept, (left, right)
+    return kept, (members[first].left, members[last - 1].left + members[last - 1].width)
 
 
 def join_words(members: list[Word]) -> str:
@@ -569,9 +570,9 @@ def group_lines(
         rows.append(current)
     lines = []
     for members in rows:
-        trimmed = None
+        untrimmed = None
         if edge_min_conf:
-            members, trimmed = _trim_edges(members, edge_min_conf)
+            members, untrimmed = _trim_edges(members, edge_min_conf)
             if not members:
                 continue
         left = min(w.left for w in members)
@@ -579,6 +580,6 @@ def group_lines(
         right = max(w.left + w.width for w in members)
         bottom = max(w.top + w.height for w in members)
         conf = sum(w.conf for w in members) / len(members)
-        lines.append(OcrLine(join_words(members), None, top, left, bottom - top, right - left, conf, trimmed))
+        lines.append(OcrLine(join_words(members), None, top, left, bottom - top, right - left, conf, untrimmed))
     lines.sort(key=lambda line: (line.top, line.left))
     return lines

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class OcrLine:
     """One printed line. `alt_text` is a second reading tuned for digits (Latin model), if any.
-    `trimmed`: (left, right) of the row with the unsure glyphs trimmed off next to its ends, if any
-    (see vendor_lines)."""
+    `untrimmed`: (left, right) of the row including unsure glyphs trimmed off right next to its ends
+    (see vendor_lines); None when none were."""
 
     text: str
     alt_text: str | None = None
@@ -24,7 +24,7 @@ class OcrLine:
     height: int = 0
     width: int = 0
     conf: float = 0.9
-    trimmed: tuple[int, int] | None = None
+    untrimmed: tuple[int, int] | None = None
 
 
 def lines_from_text(text: str) -> list[OcrLine]:

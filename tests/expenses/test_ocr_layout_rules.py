@@ -103,8 +103,8 @@ def test_vendor_row_trims_unsure_edge_glyphs_and_keeps_where_the_close_ones_were
     [line] = vendor_lines([guess, *name, stray])
 
     assert line.text == "進交通株式会社"
-    assert (line.left, line.trimmed) == (44, (0, 326))
-    assert vendor_lines([*name, stray])[0].trimmed is None
+    assert (line.left, line.untrimmed) == (44, (0, 326))
+    assert vendor_lines([*name, stray])[0].untrimmed is None
 
 
 def test_vendor_row_still_splits_text_printed_far_apart():
@@ -256,7 +256,7 @@ def test_a_sure_name_row_with_a_guessed_glyph_beside_it_is_read_again_whole():
     THEN: the whole row, guessed glyph included, is read again alone, and that reading wins when none
     of its glyphs is a guess; otherwise the page's reading stands
     """
-    line = OcrLine("進交通株式会社", top=10, left=44, height=40, width=282, conf=0.92, trimmed=(0, 326))
+    line = OcrLine("進交通株式会社", top=10, left=44, height=40, width=282, conf=0.92, untrimmed=(0, 326))
     first = VendorChoice(FieldReading("進交通株式会社", 0.8), line)
     parser = _CannedRereads(["東進交通株式会社"], conf=0.9)
 
