@@ -292,3 +292,22 @@ def _infer_single_rate_exclusive(ev: TaxEvidence, total: int, printed: set[int])
         if len(rates) == 1 and 0 < tax < base and base in printed:
             return "exclusive", {str(rates[0]): {"taxable": base, "tax": tax}}
     return None
+
+
+def infer_form_breakdown(printed: set[int], total: int) -> Breakdown | None:
+    """A 領収書 form's 内訳 box (税抜金額 / 消費税額等) whose labels were unreadable: two of its printed
+    figures, an amount and the tax exactly one rate gives on it, that together make the total.
+
+    Only for the figures of that box: elsewhere a pair adding up this way may be a coincidence.
+    """
+    found = {
+        (base, rate)
+        for base in printed
+        if 0 < total - base < base and total - base in printed
+        for rate in (10, 8)
+        if total - base in tax_exclusive_options(base, rate)
+    }
+    if len(found) != 1:
+        return None
+    base, rate = found.pop()
+    return {str(rate): {"taxable": base, "tax": total - base}}

@@ -30,7 +30,7 @@ from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
-from expenses.ocr.tax import extract_tax
+from expenses.ocr.tax import extract_tax, infer_form_breakdown
 from expenses.ocr.text import OcrLine, normalize, variants
 from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
@@ -155,6 +155,8 @@ class TesseractParser:
             reading.registration_number = self._reread_registration(page, lines, digit_lang)
         if reading.total.value is None or reading.issue_date.value is None:
             self._read_faded_page(page, reading, layout_lang, digit_lang)
+        if not reading.tax_breakdown.value and reading.total.value is not None:
+            self._read_form_breakdown(page, lines, reading, layout_lang, digit_lang)
         return reading
 
     # -- internals -------------------------------------------------------------------------------
@@ -318,10 +320,34 @@ class TesseractParser:
             for slot, line in enumerate(targets)
             if slot in japanese or slot in latin
         ]
-        var = variants([*lines[: index + 1], *reread, *lines[index + 1 :]])
-        breakdown, basis, implied_total = extract_tax(var, total_candidates(var))
-        if breakdown.value and implied_total == total:
-            reading.tax_breakdown, reading.tax_basis = breakdown, basis
+        _take_breakdown_if_it_adds_up(reading, [*lines[: index + 1], *reread, *lines[index + 1 :]])
+
+    def _read_form_breakdown(
+        self, page: Image.Image, lines: list[OcrLine], reading: ReceiptReading, lang: str, digit_lang: str | None
+    ) -> None:
+        """On a 領収書 form, read its 内訳 box (税抜金額 / 消費税額等, lower left beside the issuer's
+        block) on its own when the page gave no per-rate breakdown.
+
+        On the whole page the model runs each row of the box into the issuer's block beside it
+        ("税抜金額 79,846 200 東京都…") and the amounts drown. As with the lines under the total, the
+        breakdown is taken only if it adds up to the total already read; when the box's labels are
+        unreadable, only if two of its figures are an amount and its tax that make the total.
+        """
+        box = breakdown_box(page, lines)
+        if box is None:
+            return
+        _, block = self._read_page(page.crop(box), "breakdown", lang, digit_lang)
+        if not block:
+            return
+        _take_breakdown_if_it_adds_up(reading, [*lines, *block])
+        total = reading.total.value
+        if reading.tax_breakdown.value or total is None:
+            return
+        printed = {found.value for v in variants(block) for found in find_amounts(v.text)}
+        breakdown = infer_form_breakdown(printed, total)
+        if breakdown is not None:
+            # Only the arithmetic vouches for the rate: stay cautious, as for other inferred rates.
+            reading.tax_breakdown, reading.tax_basis = FieldReading(breakdown, 0.5), FieldReading("exclusive", 0.5)
 
     def _read_faded_page(
         self, page: Image.Image, reading: ReceiptReading, lang: str, digit_lang: str | None
@@ -435,6 +461,22 @@ def issuer_block_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int,
     return (int(page.width * ISSUER_BLOCK_LEFT), top, page.width, page.height)
 
 
+def breakdown_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int, int, int] | None:
+    """Where a 領収書 form's 内訳 box is: lower left, from the "上記正に領収いたしました" row down, beside
+    the issuer's block."""
+    box = issuer_block_box(page, lines)
+    return None if box is None else (0, box[1], box[0], page.height)
+
+
+def _take_breakdown_if_it_adds_up(reading: ReceiptReading, lines: list[OcrLine]) -> None:
+    """The per-rate breakdown those lines give, taken only if its arithmetic closes on the total
+    already read (R6.4): a misreading cannot bring in one that does not add up."""
+    var = variants(lines)
+    breakdown, basis, implied_total = extract_tax(var, total_candidates(var))
+    if breakdown.value and implied_total == reading.total.value:
+        reading.tax_breakdown, reading.tax_basis = breakdown, basis
+
+
 def _shows_amount(line: OcrLine, amount: int) -> bool:
     """Whether either reading of the line shows `amount` ("¥2,295", "2.295", "2295")."""
     return any(
@@ -536,7 +578,9 @@ def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple
 
 def join_words(members: list[Word]) -> str:
     """One row's words, left to right, with a space only where the print has a visible gap (the
-    Japanese model cuts most words into single characters)."""
+    Japanese model cuts most words into single characters). No words: the empty text."""
+    if not members:
+        return ""
     heights = sorted(w.height for w in members)
     line_height = heights[len(heights) // 2]
     parts: list[str] = []

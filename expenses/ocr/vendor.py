@@ -168,7 +168,7 @@ def _priced_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence
     return _same_row_right(line, lines, texts, _PRICE, 0.6)
 
 
-ACKNOWLEDGEMENT_RE = re.compile(r"上記.{0,6}領収|正に領収|領収いたしま")
+ACKNOWLEDGEMENT_RE = re.compile(r"上記.{0,6}領収|上記正に|正に.?収|領収いたしま|収いたしまし")
 
 
 def _acknowledgement_row(lines: Sequence[OcrLine], texts: Sequence[str]) -> int | None:

@@ -10,17 +10,19 @@ from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.preprocess import PreparedPage, darken_greys
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
+from expenses.ocr.tax import infer_form_breakdown
 from expenses.ocr.tesseract import (
     TesseractParser,
     Word,
     _better_issuer,
     _shows_amount,
+    breakdown_box,
     issuer_block_box,
     vendor_lines,
     words_off_seals,
 )
 from expenses.ocr.text import OcrLine
-from expenses.ocr.vendor import VendorChoice, choose_vendor, reread_vendor
+from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
 TODAY = date(2026, 11, 21)
 
@@ -391,6 +393,79 @@ def test_the_block_is_read_for_a_missing_registration_number():
     assert vendor == INSIDE
 
 
+def test_the_acknowledgement_row_is_found_with_its_ryo_misread():
+    # "上記正に信収いたしました": 領 read as 信 on a blurred photo still marks the form's issuer block.
+    lines = [*FORM_LINES[:3], replace(FORM_LINES[3], text="| 上記正に信 収いたしまし た 514-4190大阪"), *FORM_LINES[4:]]
+    assert form_acknowledgement(lines) == lines[3]
+    assert issuer_block_box(PAGE, lines) == (450, 230, 1000, 500)
+
+
+# -- a form's 内訳 box read on its own ------------------------------------------------------------------
+
+
+def _breakdown_pass(*rows: str) -> dict[str, list[Word]]:
+    return {"breakdown": [Word(text, 20, 30 + 50 * i, 300, 30, 0.9, (1, 1, i + 1)) for i, text in enumerate(rows)]}
+
+
+def _form_reading(total: int) -> ReceiptReading:
+    return ReceiptReading(total=FieldReading(total, 0.9), tax_breakdown=FieldReading({}, 0.6))
+
+
+def test_a_forms_breakdown_box_lies_lower_left_beside_the_issuer_block():
+    assert breakdown_box(PAGE, FORM_LINES) == (0, 230, 450, 500)
+    assert breakdown_box(PAGE, FORM_LINES[:3]) is None
+
+
+def test_a_forms_breakdown_box_is_read_alone_and_taken_when_it_adds_up():
+    parser = _CannedPasses(_breakdown_pass("内訳", "税抜金額 79,846", "消費税額等(10%) 7,984"))
+    reading = _form_reading(87830)
+
+    parser._read_form_breakdown(PAGE, FORM_LINES, reading, "jpn", None)
+
+    assert parser.run == ["breakdown/psm6"]
+    assert reading.tax_breakdown.value == {"10": {"taxable": 79846, "tax": 7984}}
+    assert reading.tax_basis.value == "exclusive"
+
+
+def test_a_breakdown_box_with_unreadable_labels_is_taken_from_its_arithmetic():
+    # 税抜金額 / 消費税額等 garbled: 6,546 and 654 are an amount and its 10% tax making the ¥7,200 total.
+    parser = _CannedPasses(_breakdown_pass("| |人材 人 天 。 | 6.546|", "| 清 費和信 等) 654 1"))
+    reading = _form_reading(7200)
+
+    parser._read_form_breakdown(PAGE, FORM_LINES, reading, "jpn", None)
+
+    assert reading.tax_breakdown.value == {"10": {"taxable": 6546, "tax": 654}}
+    assert (reading.tax_basis.value, reading.tax_breakdown.confidence) == ("exclusive", 0.5)
+
+
+def test_a_breakdown_box_that_does_not_add_up_is_not_taken():
+    parser = _CannedPasses(_breakdown_pass("税抜金額 6,546", "消費税額等(10%) 654"))
+    reading = _form_reading(7300)
+
+    parser._read_form_breakdown(PAGE, FORM_LINES, reading, "jpn", None)
+
+    assert reading.tax_breakdown.value == {}
+
+
+def test_a_receipt_that_is_not_a_form_has_no_breakdown_box_to_read():
+    parser = _CannedPasses(_breakdown_pass("税抜金額 6,546", "消費税額等(10%) 654"))
+    reading = _form_reading(7200)
+
+    parser._read_form_breakdown(PAGE, FORM_LINES[:3], reading, "jpn", None)
+
+    assert parser.run == []
+    assert reading.tax_breakdown.value == {}
+
+
+def test_the_form_breakdown_from_arithmetic_needs_exactly_one_fitting_pair():
+    assert infer_form_breakdown({1, 6546, 654}, 7200) == {"10": {"taxable": 6546, "tax": 654}}
+    assert infer_form_breakdown({6667, 533}, 7200) == {"8": {"taxable": 6667, "tax": 533}}
+    assert infer_form_breakdown({6546}, 7200) is None  # the tax was not printed (or not read)
+    assert infer_form_breakdown({6500, 700}, 7200) is None  # 700 is no rate's tax on 6,500
+    # Two pairs fit (one per rate): the arithmetic cannot tell which box this is.
+    assert infer_form_breakdown({6546, 654, 6667, 533}, 7200) is None
+
+
 def test_a_name_cut_by_the_blocks_left_edge_is_not_the_issuer():
     block = _CannedBlock(_block_words(name_left=0))._read_issuer_block(PAGE, (450, 230, 1000, 500), "jpn")
 
@@ -531,6 +606,20 @@ def test_a_reread_breakdown_that_does_not_add_up_to_the_total_is_not_taken():
     parser._reread_tax(PAGE, TOTAL_LINES, reading, "jpn", None)
 
     assert reading.tax_breakdown.value == {}
+
+
+def test_a_tax_line_only_the_latin_model_read_again_does_not_stop_the_reading():
+    """A slot the Japanese model left empty (blurred print) used to crash the receipt's reading.
+    Latin digits alone carry no rate label: no breakdown is made up from them."""
+    words = _tax_pass("10% ¥1,233 ¥112")["tax"]
+    parser = _CannedPasses({"tax-digits": words})
+    reading = ReceiptReading(total=FieldReading(1233, 0.9), tax_breakdown=FieldReading({}, 0.6))
+
+    parser._reread_tax(PAGE, TOTAL_LINES, reading, "jpn", "eng")
+
+    assert parser.run == ["tax/psm6", "tax-digits/psm6"]
+    assert reading.tax_breakdown.value == {}
+    assert reading.total.value == 1233
 
 
 def test_the_lines_under_the_total_are_found_by_the_amount_in_either_reading():
