@@ -290,8 +290,12 @@ def invert_banners(gray: np.ndarray, text_px: int, *, raw: bool = False) -> np.n
                 continue
             if out is gray:
                 out = gray.copy()
-            full = (slice(2 * sl[0].start, 2 * sl[0].stop), slice(2 * sl[1].start, 2 * sl[1].stop))
-            out[full] = 255.0 - out[full]
+            # The banner's own shape, not its bounding box: on a tilted photo the box's corners are
+            # paper, and inverted they become black wedges that read as glyphs.
+            region = out[2 * sl[0].start : 2 * sl[0].stop, 2 * sl[1].start : 2 * sl[1].stop]
+            shape = ndimage.binary_dilation(ndimage.binary_fill_holes(labels[sl] == index))
+            shape = np.repeat(np.repeat(shape, 2, axis=0), 2, axis=1)[: region.shape[0], : region.shape[1]]
+            region[shape] = 255.0 - region[shape]
     return out
 
 

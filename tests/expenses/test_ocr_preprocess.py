@@ -1,9 +1,9 @@
-"""Preprocessing helpers that must give exactly what the slower library call gives."""
+"""Preprocessing helpers: exactly what the slower library call gives, and what they change on the page."""
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-from expenses.ocr.preprocess import median3
+from expenses.ocr.preprocess import invert_banners, median3
 
 
 def test_median3_matches_pils_median_filter_edges_included():
@@ -38,3 +38,37 @@ def test_median3_removes_isolated_specks_and_keeps_strokes():
     assert result[2, 2] == 255
     assert result[5, 5] == 0
     assert result[0, 0] == 255
+
+
+def _banner_page(slope: float) -> np.ndarray:
+    """Paper with a black banner 60 px tall from x=100 to 500 (its top rising by `slope` per px),
+    lettered in white."""
+    page = np.full((400, 600), 250.0, dtype=np.float32)
+    for x in range(100, 500):
+        top = 100 + int((x - 100) * slope)
+        page[top : top + 60, x] = 20.0
+        if (x - 100) % 40 < 16:  # a white glyph stroke every 40 px
+            page[top + 20 : top + 40, x] = 250.0
+    return page
+
+
+def test_a_white_on_black_banner_becomes_black_on_white():
+    page = _banner_page(slope=0.0)
+
+    out = invert_banners(page, 28)
+
+    assert out[110, 300] > 200  # the banner's ground is paper-white now
+    assert out[130, 145] < 50  # its white lettering is ink
+    assert out[300, 300] == 250.0  # the rest of the page is untouched
+
+
+def test_a_tilted_banner_is_inverted_without_its_bounding_boxs_corners():
+    """On a tilted photo the banner's bounding box takes in paper at two corners: inverted, that
+    paper would turn into black wedges that read as glyphs."""
+    page = _banner_page(slope=0.05)
+
+    out = invert_banners(page, 28)
+
+    assert out[115, 300] > 200 and out[140, 300] < 50  # banner ground and lettering inverted
+    assert out[175, 110] > 200  # paper below the banner's left end, inside its bounding box
+    assert out[105, 490] > 200  # paper above its right end
