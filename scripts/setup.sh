@@ -7,11 +7,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf '[setup] %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
-# tesseract (+ jpn/eng data) for OCR; postgresql + redis-server for the throw-away test servers;
-# chromium for Playwright; gettext for compilemessages; fonts-noto-cjk so screenshots and PDFs
-# show Japanese glyphs; chromium-l10n so the test browser can run in Japanese (年/月/日 date
-# inputs); poppler-utils (pdftoppm) to look at generated PDFs.
-DEB_PACKAGES=(tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng postgresql redis-server chromium
+# tesseract (+ jpn/eng data, and osd for pages photographed sideways) for OCR; postgresql +
+# redis-server for the throw-away test servers; chromium for Playwright; gettext for
+# compilemessages; fonts-noto-cjk so screenshots and PDFs show Japanese glyphs; chromium-l10n so
+# the test browser can run in Japanese (年/月/日 date inputs); poppler-utils (pdftoppm) to look at
+# generated PDFs.
+DEB_PACKAGES=(tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng tesseract-ocr-osd postgresql redis-server chromium
               chromium-l10n gettext fonts-noto-cjk poppler-utils)
 
 # A Python 3.11–3.13 with venv; Debian's own python3 (3.11 on bookworm) is the fallback.

@@ -15,9 +15,9 @@ die() { printf '[test] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- tools the tests need: a missing one is a failure, never a skip --------------------------
 command -v tesseract >/dev/null 2>&1 \
-    || die "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-jpn, tesseract-ocr-eng)."
+    || die "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-jpn, tesseract-ocr-eng, tesseract-ocr-osd)."
 tesseract_langs=$(tesseract --list-langs 2>&1)
-for lang in jpn eng; do
+for lang in jpn eng osd; do
     grep -qx "$lang" <<<"$tesseract_langs" || die "tesseract has no '$lang' data (install tesseract-ocr-$lang)."
 done
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing (Debian package chromium); browser tests need it."

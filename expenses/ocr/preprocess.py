@@ -142,7 +142,8 @@ def skew_angle(gray: np.ndarray, max_angle: float = 8.0) -> float:
             rotated = np.asarray(image.rotate(float(angle), resample=Image.NEAREST))
             profile = rotated.sum(axis=1, dtype=np.float64)
             score = float(np.sum(np.diff(profile) ** 2))
-            if score > best_score:
+            # Ties (a blank page: every angle scores 0) keep the smaller turn.
+            if score > best_score or (score == best_score and abs(angle) < abs(best_angle)):
                 best_angle, best_score = float(angle), score
     return best_angle
 

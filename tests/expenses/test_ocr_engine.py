@@ -57,6 +57,25 @@ def test_one_engine_per_language_is_kept_and_reads_the_same_twice(tesseract, pag
     assert first.read_tsv(page, psm=6, timeout=60) == first.read_tsv(page, psm=6, timeout=60)
 
 
+@pytest.mark.parametrize("turned", [0, 90, 180, 270])
+def test_orientation_detection_says_how_far_a_turned_page_must_turn_back(tesseract, page, turned):
+    """
+    GIVEN: a prepared receipt page, turned counter-clockwise by 0, 90, 180 or 270 degrees
+    WHEN: the orientation model looks at it
+    THEN: it says, surely, the turn that sets it upright again
+    """
+    found = engine_for("osd").detect_orientation(page.rotate(turned, expand=True))
+
+    assert found is not None
+    degrees, confidence = found
+    assert degrees == (360 - turned) % 360
+    assert confidence >= 2.0
+
+
+def test_orientation_detection_on_a_blank_page_finds_nothing(tesseract):
+    assert engine_for("osd").detect_orientation(Image.new("L", (600, 800), 255)) is None
+
+
 def test_a_read_past_its_deadline_is_a_timeout_not_a_partial_reading(tesseract, page):
     engine = engine_for("jpn")
     whole = engine.read_tsv(page, psm=6, timeout=60)

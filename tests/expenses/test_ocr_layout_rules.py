@@ -572,6 +572,68 @@ def test_a_seals_own_glyphs_beside_the_name_are_not_part_of_it():
     assert words_off_seals(PreparedPage(Image.fromarray(image)), words) == words  # no seal: all stay
 
 
+# -- a page that lies sideways or upside down -----------------------------------------------------------
+
+
+UPRIGHT = [
+    _row("まいにちストア", 40, 1, left=200, height=60),
+    _row("2026年09月22日(火) 10:51", 140, 2),
+    _row("合計 ¥2,295", 600, 6),
+]
+
+
+class _TurnedPage(_CannedPasses):
+    """Reads the page as it lies as a rule and nothing else, and as a receipt once turned; the
+    orientation model says what it is given."""
+
+    def __init__(self, orientation: tuple[int, float] | None, first: list[Word] | None = None) -> None:
+        super().__init__({})
+        self.orientation = orientation
+        self.first = first if first is not None else [_row("ーーーー", 40, 1)]
+        self.pages: list[tuple[int, int]] = []
+
+    def _detect_orientation(self, page):
+        self.run.append("orientation")
+        return self.orientation
+
+    def _run(self, image, name, lang, *, psm):
+        self.run.append(f"{name}/psm{psm}")
+        if name != "page":
+            return []
+        self.pages.append(image.size)
+        return UPRIGHT if len(self.pages) > 1 else self.first
+
+
+def test_a_page_that_gave_nothing_and_lies_sideways_is_read_again_upright():
+    parser = _TurnedPage(orientation=(90, 9.0))
+
+    reading = parser.parse(Image.new("L", (400, 1000), 255))
+
+    assert parser.pages == [(400, 1000), (1000, 400)]  # the second reading on the turned photo
+    assert (reading.total.value, reading.issue_date.value) == (2295, date(2026, 9, 22))
+    assert reading.vendor.value == "まいにちストア"
+
+
+def test_an_unsure_orientation_leaves_the_page_as_it_lies():
+    parser = _TurnedPage(orientation=(90, 1.0))
+
+    reading = parser.parse(Image.new("L", (400, 1000), 255))
+
+    assert "orientation" in parser.run
+    assert parser.pages == [(400, 1000)]
+    assert reading.total.value is None
+
+
+def test_a_page_that_gave_a_total_is_never_turned():
+    parser = _TurnedPage(orientation=(180, 9.0), first=UPRIGHT)
+
+    reading = parser.parse(Image.new("L", (400, 1000), 255))
+
+    assert "orientation" not in parser.run
+    assert parser.pages == [(400, 1000)]
+    assert reading.total.value == 2295
+
+
 # -- the second look at the lines under the total ----------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image, ImageFilter
 
-from expenses.ocr.preprocess import invert_banners, median3
+from expenses.ocr.preprocess import invert_banners, median3, skew_angle
 
 
 def test_median3_matches_pils_median_filter_edges_included():
@@ -72,3 +72,8 @@ def test_a_tilted_banner_is_inverted_without_its_bounding_boxs_corners():
     assert out[115, 300] > 200 and out[140, 300] < 50  # banner ground and lettering inverted
     assert out[175, 110] > 200  # paper below the banner's left end, inside its bounding box
     assert out[105, 490] > 200  # paper above its right end
+
+
+def test_a_blank_page_is_not_turned_by_the_deskew():
+    # Every angle levels no lines on a page without ink: the smallest turn, none, wins the tie.
+    assert skew_angle(np.full((200, 300), 255.0, dtype=np.float32)) == 0.0

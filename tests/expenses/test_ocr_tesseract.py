@@ -51,6 +51,25 @@ def test_a_faded_receipt_gives_its_total_through_the_darkened_second_reading(tes
     assert reading.vendor.value == "まいにちストア"
 
 
+@pytest.mark.parametrize("turned", [90, 180, 270])
+def test_a_receipt_photographed_sideways_or_upside_down_is_read_upright(tesseract, turned):
+    """
+    GIVEN: a receipt photo turned on its side or upside down, with no EXIF orientation to say so
+    WHEN: the parser reads it
+    THEN: the page gave nothing as it lay, so its orientation is detected and it is read upright:
+    the same date, total and issuer as the upright photo
+    """
+    from PIL import Image
+
+    expected = EXPECTED["0004.jpg"]
+    with Image.open(SAMPLES / "0004.jpg") as image:
+        reading = TesseractParser(langs=tesseract).parse(image.rotate(turned, expand=True))
+
+    assert reading.issue_date.value == date.fromisoformat(expected["issue_date"])
+    assert reading.total.value == expected["total"]
+    assert (reading.vendor.value or "").replace(" ", "") == expected["vendor"].replace(" ", "")
+
+
 def test_a_parser_works_as_a_context_manager_and_reads_a_receipt(tesseract):
     from PIL import Image
 
