@@ -137,7 +137,6 @@ class TesseractEngine:
                 self.lib.TessBaseAPIClear(self.handle)
                 self.lib.TessMonitorDelete(monitor)
 
-
     def detect_orientation(self, image: Image.Image) -> tuple[int, float] | None:
         """(degrees, confidence): how far the page must turn counter-clockwise to stand upright (0, 90,
         180 or 270) and how sure the model is; None when it found too little text to tell. Only on

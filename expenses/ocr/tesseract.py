@@ -370,11 +370,10 @@ class TesseractParser:
         if not block:
             return
         _take_breakdown_if_it_adds_up(reading, [*lines, *block])
-        total = reading.total.value
-        if reading.tax_breakdown.value or total is None:
+        if reading.tax_breakdown.value or reading.total.value is None:
             return
         printed = {found.value for v in variants(block) for found in find_amounts(v.text)}
-        breakdown = infer_form_breakdown(printed, total)
+        breakdown = infer_form_breakdown(printed, reading.total.value)
         if breakdown is not None:
             # Only the arithmetic vouches for the rate: stay cautious, as for other inferred rates.
             reading.tax_breakdown, reading.tax_basis = FieldReading(breakdown, 0.5), FieldReading("exclusive", 0.5)

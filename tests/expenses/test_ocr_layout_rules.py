@@ -624,6 +624,15 @@ def test_an_unsure_orientation_leaves_the_page_as_it_lies():
     assert reading.total.value is None
 
 
+def test_without_the_orientation_model_pages_are_read_as_they_lie(monkeypatch):
+    def missing(lang):
+        raise OSError(f"tesseract could not load the language data for {lang!r}")
+
+    monkeypatch.setattr("expenses.ocr.tesseract.engine_for", missing)
+
+    assert TesseractParser(langs="jpn")._detect_orientation(Image.new("L", (400, 1000), 255)) is None
+
+
 def test_a_page_that_gave_a_total_is_never_turned():
     parser = _TurnedPage(orientation=(180, 9.0), first=UPRIGHT)
 
