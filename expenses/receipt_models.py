@@ -1,11 +1,13 @@
 """Receipts (領収書): originals kept untouched and private (電帳法 R7), OCR state, and their audit trail."""
 
+import hashlib
 import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +90,25 @@ class Receipt(models.Model):
     @property
     def is_current(self) -> bool:
         return self.deleted_at is None and self.replaced_at is None
+
+    def file_url(self, variant: str) -> str:
+        """The access-checked URL of the original, preview or thumbnail. It names the stored file's
+        version: the preview and thumbnail are made again when OCR finds the photo lying sideways,
+        and the browser keeps the old ones for an hour under an unchanged URL."""
+        version = hashlib.sha256(getattr(self, variant).name.encode()).hexdigest()[:10]
+        return f"{reverse('expenses:receipt-file', args=[self.pk, variant])}?v={version}"
+
+    @property
+    def original_url(self) -> str:
+        return self.file_url("original")
+
+    @property
+    def preview_url(self) -> str:
+        return self.file_url("preview")
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.file_url("thumbnail")
 
 
 class ReceiptEvent(models.Model):

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,9 +28,9 @@ def receipt_payload(receipt: Receipt) -> dict:
         "status_label": str(receipt.get_ocr_status_display()),
         "error": receipt.ocr_error,
         "result": receipt.ocr_result if receipt.ocr_status == Receipt.OcrStatus.DONE else None,
-        "thumbnail": reverse("expenses:receipt-file", args=[receipt.pk, "thumbnail"]),
-        "preview": reverse("expenses:receipt-file", args=[receipt.pk, "preview"]),
-        "original": reverse("expenses:receipt-file", args=[receipt.pk, "original"]),
+        "thumbnail": receipt.thumbnail_url,
+        "preview": receipt.preview_url,
+        "original": receipt.original_url,
         "dpi": receipt.dpi,
         "low_resolution": bool(receipt.dpi and receipt.dpi < 200),
     }

@@ -59,6 +59,8 @@ class ReceiptReading:
     payment_method: FieldReading[str] = field(default_factory=_empty)
     raw_text: str = ""
     seconds: float = 0.0
+    # Degrees (counter-clockwise) the parser turned the photo to read it: it lay sideways or upside down.
+    page_turn: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
         """The shape printed by `read_receipt` and stored with the receipt (without `file`)."""

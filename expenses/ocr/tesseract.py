@@ -153,6 +153,7 @@ class TesseractParser:
         if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
             vendor = self._vendor_with_column_layout(page, name_words, vendor, layout_lang)
         reading = extract_fields(lines, vendor=vendor)
+        reading.page_turn = turn
         if not reading.tax_breakdown.value and reading.total.value is not None:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)

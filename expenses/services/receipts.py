@@ -221,8 +221,28 @@ def do_run_receipt_ocr(receipt_id: int) -> str:
         logger.exception("OCR failed for receipt %s", receipt_id)
         _store_failure(receipt, _("読み取りに失敗しました。手入力してください。（%(error)s）") % {"error": type(exc).__name__})
         return "failed"
-    _store_reading(receipt_id, reading)
+    _store_reading(receipt_id, reading, _turned_renderings(receipt, reading.page_turn))
     return "done"
+
+
+def _turned_renderings(receipt: Receipt, degrees: int) -> dict[str, str]:
+    """The preview and thumbnail made again, turned as OCR turned the photo to read it (it lay
+    sideways or upside down with no EXIF orientation), so that everyone sees the receipt upright.
+    Stored before the row is updated (no file writes inside the transaction); the original is
+    untouched. Returns the new file names by field, none when the photo was read as it lay."""
+    if not degrees:
+        return {}
+    try:
+        with receipt.original.open("rb") as handle:
+            loaded = load_receipt(handle, max_bytes=settings.SEISAN_RECEIPT_MAX_BYTES,
+                                  max_pixels=settings.SEISAN_RECEIPT_MAX_PIXELS)
+    except (ReceiptFileError, OSError):
+        logger.warning("receipt %s: could not render its preview turned by %s degrees", receipt.pk, degrees)
+        return {}
+    image = loaded.image.rotate(degrees, expand=True)
+    receipt.preview.save("preview.jpg", ContentFile(make_preview(image)), save=False)
+    receipt.thumbnail.save("thumb.jpg", ContentFile(make_thumbnail(image)), save=False)
+    return {"preview": receipt.preview.name, "thumbnail": receipt.thumbnail.name}
 
 
 def _store_failure(receipt: Receipt, message: str) -> None:
@@ -233,15 +253,18 @@ def _store_failure(receipt: Receipt, message: str) -> None:
 
 
 @transaction.atomic
-def _store_reading(receipt_id: int, reading) -> None:
+def _store_reading(receipt_id: int, reading, turned: dict[str, str]) -> None:
     receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
     result = reading.to_json_dict()
     result["tax_basis"] = reading.tax_basis.value
+    result["page_turn"] = reading.page_turn
     Receipt.objects.filter(pk=receipt.pk).update(
         ocr_status=Receipt.OcrStatus.DONE, ocr_text=reading.raw_text[:20000], ocr_result=result,
-        ocr_finished_at=timezone.now(), ocr_error="",
+        ocr_finished_at=timezone.now(), ocr_error="", **turned,
     )
     detail = {"seconds": result.get("seconds")}
+    if turned:
+        detail["page_turn"] = reading.page_turn
     claim = Claim.objects.select_for_update().get(pk=receipt.claim_id)
     if receipt.line_id is None or not claim.is_editable or not receipt.is_current:
         # the claim moved on: keep the reading for reviewers, change no line

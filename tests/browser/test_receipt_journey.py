@@ -1,13 +1,14 @@
 """Upload a receipt photo in the editor, watch the worker's OCR fill the line, submit."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from approvals.transitions import ClaimStatus
 from expenses.models import Claim
-from tests.expenses.receipt_helpers import SAMPLES
+from tests.expenses.receipt_helpers import SAMPLES, turned_upload
 from tests.plugins.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.ocr, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,7 @@ def receipts_dir(settings, tmp_path):
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
 
 
-def _drop_on_new_claim(page, base: str, title: str, sample: str) -> None:
+def _drop_on_new_claim(page, base: str, title: str, sample: str | Path) -> None:
     """As the demo employee, save a new draft and drop a receipt photo on it."""
     call_command("seed_demo", stdout=io.StringIO())
     login(page, base, "yamada")
@@ -89,3 +90,23 @@ def test_a_receipt_with_10_and_8_percent_items_fills_one_line_per_rate(page, liv
     claim = Claim.objects.get(title="会議用の買い出し")
     assert (claim.status, claim.total_amount, claim.taxable_8_amount, claim.tax_8_amount) == (
         ClaimStatus.SUBMITTED, 2921, 1068, 79)
+
+
+def test_a_receipt_photographed_sideways_fills_the_line_and_shows_upright(page, live_server, default_data,
+                                                                         celery_worker, tesseract, receipts_dir,
+                                                                         tmp_path) -> None:
+    photo = tmp_path / "sideways.jpg"
+    photo.write_bytes(turned_upload("0002.jpg", 90).read())
+    _drop_on_new_claim(page, live_server.url, "横向きの写真", photo)
+    row = page.locator("[data-line]:has(input[name$='-id'][value]:not([value='']))").last
+    amount = row.locator("input[name$='-amount']")
+    page.wait_for_function("el => el.value !== ''", arg=amount.element_handle(), timeout=90_000)
+    assert amount.input_value() == "10736"
+    # The thumbnail shown once read is the one made again upright (taller than wide), not the upload's.
+    thumb = row.locator("[data-receipts] img").first
+    page.wait_for_function("img => img.complete && img.naturalHeight > img.naturalWidth",
+                           arg=thumb.element_handle(), timeout=10_000)
+    thumb.click()
+    page.wait_for_function("() => { const i = document.querySelector('[data-viewer-img]');"
+                           " return i.complete && i.naturalHeight > i.naturalWidth; }", timeout=10_000)
+    screenshot(page, "receipt_06_sideways_upright")
