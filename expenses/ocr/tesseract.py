@@ -60,7 +60,7 @@ VENDOR_LAYOUT_BELOW_CONF = 0.7
 # strokes come out near black (0.8 → 0.5, 0.6 → 0.2), paper stays white.
 FADED_PRINT_GAMMA = 3.0
 # Orientation confidence above which a page that gave nothing is turned: measured on the dev
-# receipts, pages read right score 2 to 15, wrong guesses (too little legible text) below 1.5.
+# receipts at every turn, wrong guesses (too little legible text) score below 1.5, most right ones 2 to 15.
 ORIENTATION_MIN_CONF = 2.0
 # Share of the page width left of a 領収書 form's issuer block (the block is printed lower right).
 ISSUER_BLOCK_LEFT = 0.45
