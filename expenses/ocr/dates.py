@@ -199,6 +199,19 @@ def _digit_variants(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def drops_one_digit(first: date, second: date) -> bool:
+    """Whether `first` is `second` with one digit of its month or day missing (10月 → 1月, 12日 → 1日)."""
+    if first.year != second.year:
+        return False
+    changed = [
+        (str(a), str(b)) for a, b in ((first.month, second.month), (first.day, second.day)) if a != b
+    ]
+    if len(changed) != 1:
+        return False
+    short, long = changed[0]
+    return len(long) == len(short) + 1 and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def extract_issue_date(var: Sequence[Variant], today: date | None = None) -> FieldReading[date]:
     scores = date_candidates(var, today)
     if not scores:

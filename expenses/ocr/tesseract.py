@@ -6,7 +6,8 @@ with 9/6 in amounts and registration numbers. Further looks only where the first
 - the issuer's name read unsurely: the page once more with Tesseract's column layout;
 - the issuer's name row alone at the model's preferred size (a red seal across it lifted);
 - a 領収書 form's issuer block (lower right) apart from the rest of the form;
-- the date, the 登録番号 or the per-rate breakdown missing: the lines that may hold it, enlarged;
+- the date, the 登録番号 or the per-rate breakdown missing (or the date unsure): the lines that may
+  hold it, enlarged;
 - no total or no date at all: the whole page again with its greys darkened (faded print);
 - neither a total nor a date: the page's orientation, and the page read again upright if it lay
   sideways or upside down.
@@ -26,7 +27,7 @@ from types import TracebackType
 from PIL import Image
 
 from expenses.ocr.amounts import find_amounts, total_candidates
-from expenses.ocr.dates import extract_issue_date
+from expenses.ocr.dates import drops_one_digit, extract_issue_date
 from expenses.ocr.engine import OSD_LANG, TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, prepare_page
@@ -53,6 +54,8 @@ VENDOR_REREAD_HEIGHT = 48
 # reading replaces the first.
 VENDOR_REREAD_BELOW_CONF = 0.8
 VENDOR_REREAD_MIN_GAIN = 0.05
+# Below this confidence the date's lines get a second look (about one receipt in three).
+DATE_UNSURE_BELOW = 0.7
 # Below this confidence in the page's choice of the issuer's name, the page is read once more with
 # the column layout for it (about one receipt in five; most names are read surely the first time).
 VENDOR_LAYOUT_BELOW_CONF = 0.7
@@ -161,6 +164,8 @@ class TesseractParser:
             reading.vendor = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(page, lines, layout_lang)
+        elif reading.issue_date.confidence < DATE_UNSURE_BELOW:
+            reading.issue_date = self._second_look_at_date(page, lines, reading.issue_date, layout_lang)
         if reading.registration_number.value is None and digit_lang:
             reading.registration_number = self._reread_registration(page, lines, digit_lang)
         if reading.total.value is None or reading.issue_date.value is None:
@@ -322,6 +327,17 @@ class TesseractParser:
         found = self._read_stacked(page, targets, "dates", lang, scale=REREAD_SCALE)
         reread = [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
         return extract_issue_date(variants(reread))
+
+    def _second_look_at_date(
+        self, page: Image.Image, lines: list[OcrLine], first: FieldReading[date], lang: str
+    ) -> FieldReading[date]:
+        """An unsure date's lines read again, alone and larger, taken only where they show a digit of
+        the month or day that the page's reading dropped (10月 read as 1月: a narrow 0 set close to its
+        neighbour). A second reading that differs otherwise is no surer than the first: it stands."""
+        second = self._reread_date(page, lines, lang)
+        if first.value is not None and second.value is not None and drops_one_digit(first.value, second.value):
+            return second
+        return first
 
     def _reread_tax(
         self, page: Image.Image, lines: list[OcrLine], reading: ReceiptReading, lang: str, digit_lang: str | None

@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
+from expenses.ocr.dates import drops_one_digit
 from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.preprocess import PreparedPage, darken_greys
 from expenses.ocr.protocol import FieldReading, ReceiptReading
@@ -205,6 +206,49 @@ def test_a_long_digit_run_is_read_again_for_the_registration_number():
 
     assert parser.asked == [["計 人き縛 乱 「8267968719675"]]
     assert reading.value == "T8207908719673"
+
+
+UNSURE_DATE_LINES = [OcrLine("| 令和 5 年 1 月 7 日", "| on 5 #108 748", top=50, height=40)]
+
+
+def test_an_unsure_date_takes_the_digit_its_second_reading_shows_and_the_page_dropped():
+    parser = _CannedRereads(["令和 5 年 10 月 7 日"])
+
+    reading = parser._second_look_at_date(
+        Image.new("L", (10, 10)), UNSURE_DATE_LINES, FieldReading(date(2023, 1, 7), 0.68), "jpn"
+    )
+
+    assert parser.asked == [["| 令和 5 年 1 月 7 日"]]
+    assert reading.value == date(2023, 10, 7)
+
+
+def test_a_second_reading_of_an_unsure_date_that_differs_otherwise_does_not_replace_it():
+    # It dropped a digit itself (10日 → 1日), or read another digit: the page's reading stands.
+    for text in ("令和 5 年 1 月 1 日", "令和 5 年 1 月 8 日"):
+        first = FieldReading(date(2023, 1, 10), 0.5)
+
+        reading = _CannedRereads([text])._second_look_at_date(Image.new("L", (10, 10)), UNSURE_DATE_LINES, first, "jpn")
+
+        assert reading == first
+
+
+def test_one_dropped_digit_of_the_month_or_day_and_nothing_else():
+    assert drops_one_digit(date(2023, 1, 7), date(2023, 10, 7))
+    assert drops_one_digit(date(2024, 1, 2), date(2024, 1, 12))
+    assert not drops_one_digit(date(2026, 9, 10), date(2026, 9, 1))  # the second one dropped it
+    assert not drops_one_digit(date(2024, 10, 27), date(2024, 10, 26))  # another digit, not a dropped one
+    assert not drops_one_digit(date(2024, 1, 1), date(2024, 10, 11))  # month and day both differ
+    assert not drops_one_digit(date(2023, 1, 7), date(2024, 10, 7))  # the year too
+
+
+def test_a_sure_date_gets_no_second_look():
+    parser = _CannedPasses({"page": [_row("発行日 2026年1月7日", 40, 1), _row("合計 ¥1,000", 100, 2)],
+                            "dates": [_row("2026年10月7日", 50, 1)]})
+
+    reading = parser.parse(Image.new("L", (400, 1000), 255))
+
+    assert reading.issue_date.value == date(2026, 1, 7) and reading.issue_date.confidence >= 0.7
+    assert "dates/psm6" not in parser.run
 
 
 def test_no_second_look_without_a_line_worth_it():
