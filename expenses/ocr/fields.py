@@ -16,16 +16,12 @@ from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax
 from expenses.ocr.text import OcrLine, lines_from_text, variants
-from expenses.ocr.vendor import VendorChoice, choose_vendor, extract_payment_method
+from expenses.ocr.vendor import choose_vendor, extract_payment_method
 
 
-def extract_fields(
-    lines: Sequence[OcrLine],
-    *,
-    today: date | None = None,
-    vendor: VendorChoice | None = None,
-) -> ReceiptReading:
-    """`vendor`: the issuer name when the caller chose it from its own rows (see vendor_lines)."""
+def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> ReceiptReading:
+    """Every field from the lines. The Tesseract parser replaces the issuer's name with the one it
+    chooses from its own rows (see vendor_lines)."""
     var = variants(lines)
     total_scores = total_candidates(var)
     breakdown, basis, implied_total = extract_tax(var, total_scores)
@@ -38,7 +34,7 @@ def extract_fields(
     return ReceiptReading(
         issue_date=extract_issue_date(var, today),
         total=total,
-        vendor=(vendor or choose_vendor(lines)).reading,
+        vendor=choose_vendor(lines).reading,
         registration_number=extract_registration_number(var),
         tax_breakdown=breakdown,
         tax_basis=basis,

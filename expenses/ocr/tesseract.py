@@ -146,17 +146,19 @@ class TesseractParser:
         prepared = prepare_page(image, self.preprocess_options)
         layout_lang, digit_lang = split_langs(self.langs)
         words, lines = self._read_page(prepared.image, "page", layout_lang, digit_lang)
-        turn = self._upright_turn(prepared.image, lines)
+        reading = extract_fields(lines)
+        turn = self._upright_turn(prepared.image, reading)
         if turn:
             prepared = prepare_page(image.rotate(turn, expand=True), self.preprocess_options)
             words, lines = self._read_page(prepared.image, "page", layout_lang, digit_lang)
+            reading = extract_fields(lines)
+        reading.page_turn = turn
         page = prepared.image
         name_words = words_off_seals(prepared, words)
         vendor = choose_vendor(vendor_lines(name_words))
         if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
             vendor = self._vendor_with_column_layout(page, name_words, vendor, layout_lang)
-        reading = extract_fields(lines, vendor=vendor)
-        reading.page_turn = turn
+        reading.vendor = vendor.reading
         if not reading.tax_breakdown.value and reading.total.value is not None:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
@@ -191,12 +193,11 @@ class TesseractParser:
             lines = self._reread_digits(page, lines, digit_lang)
         return words, lines
 
-    def _upright_turn(self, page: Image.Image, lines: list[OcrLine]) -> int:
+    def _upright_turn(self, page: Image.Image, first: ReceiptReading) -> int:
         """Degrees (counter-clockwise) that set the page upright, when its reading gave neither a
         total nor a date and Tesseract's orientation detection is sure it lies sideways or upside
         down (a photo without its EXIF orientation: messaging apps and some scanners drop it);
         else 0. Upright pages that gave nothing (faded, blurred) come out unsure or upright."""
-        first = extract_fields(lines)
         if first.total.value is not None or first.issue_date.value is not None:
             return 0
         found = self._detect_orientation(page)

@@ -44,9 +44,18 @@ def _editable_claim(claim_id: int, acting_user) -> Claim:
 def _inspect(upload) -> tuple[bytes, LoadedReceipt]:
     """Read and validate one uploaded file; refuse anything that is not a sound receipt image or PDF."""
     data = upload.read(settings.SEISAN_RECEIPT_MAX_BYTES + 1)
-    loaded = load_receipt(io.BytesIO(data), max_bytes=settings.SEISAN_RECEIPT_MAX_BYTES,
-                          max_pixels=settings.SEISAN_RECEIPT_MAX_PIXELS)
-    return data, loaded
+    return data, _load(io.BytesIO(data))
+
+
+def _load(source) -> LoadedReceipt:
+    return load_receipt(source, max_bytes=settings.SEISAN_RECEIPT_MAX_BYTES,
+                        max_pixels=settings.SEISAN_RECEIPT_MAX_PIXELS)
+
+
+def _save_renderings(receipt: Receipt, image) -> None:
+    """Write the preview and thumbnail files (the row is saved or updated by the caller)."""
+    receipt.preview.save("preview.jpg", ContentFile(make_preview(image)), save=False)
+    receipt.thumbnail.save("thumb.jpg", ContentFile(make_thumbnail(image)), save=False)
 
 
 def _store(claim: Claim, line: ClaimLine, upload_name: str, data: bytes, loaded: LoadedReceipt,
@@ -61,8 +70,7 @@ def _store(claim: Claim, line: ClaimLine, upload_name: str, data: bytes, loaded:
         supersedes=supersedes,
     )
     receipt.original.save(name, ContentFile(data), save=False)
-    receipt.preview.save("preview.jpg", ContentFile(make_preview(loaded.image)), save=False)
-    receipt.thumbnail.save("thumb.jpg", ContentFile(make_thumbnail(loaded.image)), save=False)
+    _save_renderings(receipt, loaded.image)
     receipt.save()
     ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.UPLOADED, actor=acting_user,
                                 detail={"sha256": receipt.sha256, "name": name, "size": len(data)})
@@ -234,14 +242,11 @@ def _turned_renderings(receipt: Receipt, degrees: int) -> dict[str, str]:
         return {}
     try:
         with receipt.original.open("rb") as handle:
-            loaded = load_receipt(handle, max_bytes=settings.SEISAN_RECEIPT_MAX_BYTES,
-                                  max_pixels=settings.SEISAN_RECEIPT_MAX_PIXELS)
+            loaded = _load(handle)
     except (ReceiptFileError, OSError):
         logger.warning("receipt %s: could not render its preview turned by %s degrees", receipt.pk, degrees)
         return {}
-    image = loaded.image.rotate(degrees, expand=True)
-    receipt.preview.save("preview.jpg", ContentFile(make_preview(image)), save=False)
-    receipt.thumbnail.save("thumb.jpg", ContentFile(make_thumbnail(image)), save=False)
+    _save_renderings(receipt, loaded.image.rotate(degrees, expand=True))
     return {"preview": receipt.preview.name, "thumbnail": receipt.thumbnail.name}
 
 
