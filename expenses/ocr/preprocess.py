@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from expenses.ocr.seals import crosses_seal, is_seal_glyph, seal_mask, without_seals
+from expenses.ocr.seals import is_seal_glyph, seal_columns, seal_mask, without_seals
 
 # Tesseract's LSTM reads best when glyphs are roughly this tall (pixels).
 TARGET_TEXT_HEIGHT = 28
@@ -200,7 +200,10 @@ class PreparedPage:
         return self.image if self.seals is None else without_seals(self.image, self.seals)
 
     def crosses_seal(self, box: tuple[int, int, int, int]) -> bool:
-        return self.seals is not None and crosses_seal(self.seals, box)
+        return self.seal_columns(box) is not None
+
+    def seal_columns(self, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+        return None if self.seals is None else seal_columns(self.seals, box)
 
     def is_seal_glyph(self, box: tuple[int, int, int, int]) -> bool:
         return self.seals is not None and is_seal_glyph(self.seals, self.image, box)

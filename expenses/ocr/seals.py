@@ -108,5 +108,18 @@ def is_seal_glyph(mask: np.ndarray, page: Image.Image, box: tuple[int, int, int,
 
 
 def crosses_seal(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    return seal_columns(mask, box) is not None
+
+
+def seal_columns(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+    """The first and last page columns (exclusive) where seal ink lies, within `box`'s rows, of
+    the seal(s) `box` touches; None when it touches none."""
     left, top, right, bottom = box
-    return bool(mask[max(0, top) : max(0, bottom), max(0, left) : max(0, right)].any())
+    band = mask[max(0, top) : max(0, bottom)]
+    if not band[:, max(0, left) : max(0, right)].any():
+        return None
+    columns = np.flatnonzero(band.any(axis=0))
+    # Only the seal runs the box touches: another seal further along the row is not extended to.
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+    touched = [run for run in runs if run[-1] >= left and run[0] < right]
+    return int(touched[0][0]), int(touched[-1][-1]) + 1

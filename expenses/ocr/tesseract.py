@@ -289,16 +289,23 @@ class TesseractParser:
         # The glyph a seal covers is usually missing from the row: look a glyph's width past its ends.
         reach = line.height
         x, y = left + line.left, top + line.top
-        if page.crosses_seal((x - reach, y, x + line.width + reach, y + line.height)):
+        seal = page.seal_columns((x - reach, y, x + line.width + reach, y + line.height))
+        if seal is not None:
             # Whatever the page's confidence: a seal's glyphs read as confidently as the name's. But
             # the glyph the seal covered may still be too broken to read: one read at near-zero
-            # confidence is a guess, and the page's reading stands.
-            words = self._read_name_row(_crop(page.without_seals(), block_box), line, lang, psm=SEAL_PSM)
+            # confidence is a guess, and the page's reading stands. The row is read to the seal's
+            # far side: the page often drops every glyph the seal covers ("株式会社山田" for 山田商店).
+            start, end = min(x, seal[0]) - left, max(x + line.width, seal[1]) - left
+            # Read both ways, the surer kept: past the name's end, the lifted seal leaves a blank that
+            # sometimes makes a broken glyph read worse ("ホテル ミナ" for ミナミ).
+            rows = [line, replace(line, left=start, width=end - start)]
+            readings = self._read_name_rows(_crop(page.without_seals(), block_box), rows, lang, psm=SEAL_PSM)
+            words = max(readings, key=lambda found: min((w.conf for w in found), default=0.0))
             sure = bool(words) and min(w.conf for w in words) >= VENDOR_EDGE_MIN_CONF
         elif line.conf < VENDOR_REREAD_BELOW_CONF:
             # On a clean name row both readings are equally sure and the page's, with its context,
             # is the safer one.
-            words = self._read_name_row(_crop(page.image, block_box), line, lang, psm=7)
+            (words,) = self._read_name_rows(_crop(page.image, block_box), [line], lang, psm=7)
             sure = bool(words) and sum(w.conf for w in words) / len(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
         elif line.untrimmed is not None:
             # A glyph the page read as a near-zero-confidence guess right beside a surely read name is
@@ -306,15 +313,15 @@ class TesseractParser:
             # at the model's preferred size, often reads it. Taken only if no glyph is a guess again.
             left, right = line.untrimmed
             row = replace(line, left=left, width=right - left)
-            words = self._read_name_row(_crop(page.image, block_box), row, lang, psm=7)
+            (words,) = self._read_name_rows(_crop(page.image, block_box), [row], lang, psm=7)
             sure = bool(words) and min(w.conf for w in words) >= VENDOR_EDGE_MIN_CONF
         else:
             return vendor.reading
         return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
 
-    def _read_name_row(self, image: Image.Image, line: OcrLine, lang: str, *, psm: int) -> list[Word]:
-        found = self._read_stacked(image, [line], "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=psm)
-        return found.get(0, [])
+    def _read_name_rows(self, image: Image.Image, rows: list[OcrLine], lang: str, *, psm: int) -> list[list[Word]]:
+        found = self._read_stacked(image, rows, "vendor", lang, height=VENDOR_REREAD_HEIGHT, pad_x=1.0, psm=psm)
+        return [found.get(slot, []) for slot in range(len(rows))]
 
     def _reread_date(self, page: Image.Image, lines: list[OcrLine], lang: str) -> FieldReading[date]:
         """Read the date-looking lines again, alone and larger, when the page gave no valid date.

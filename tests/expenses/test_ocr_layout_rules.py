@@ -167,10 +167,10 @@ class _CannedRereads(TesseractParser):
     """Answers every second look with canned text, one text per line asked, and records the lines
     and the image each look was given."""
 
-    def __init__(self, texts: list[str], conf: float = 0.9) -> None:
+    def __init__(self, texts: list[str], conf: float | list[float] = 0.9) -> None:
         super().__init__()
         self.texts = texts
-        self.conf = conf
+        self.confs = conf if isinstance(conf, list) else [conf] * len(texts)
         self.asked: list[list[str]] = []
         self.images: list[Image.Image] = []
         self.spans: list[list[tuple[int, int]]] = []
@@ -179,7 +179,7 @@ class _CannedRereads(TesseractParser):
         self.asked.append([line.text for line in lines])
         self.images.append(page)
         self.spans.append([(line.left, line.left + line.width) for line in lines])
-        return {i: [Word(text, 0, 0, 10, 10, self.conf, (1, 1, 1))] for i, text in enumerate(self.texts)}
+        return {i: [Word(text, 0, 0, 10, 10, self.confs[i], (1, 1, 1))] for i, text in enumerate(self.texts)}
 
 
 def test_only_date_looking_lines_are_read_again_for_the_date():
@@ -324,20 +324,37 @@ def test_a_name_row_crossed_by_a_seal_is_read_again_without_it_however_sure_the_
     """
     GIVEN: a name row read surely on the page but short of the glyph a red seal covers
     WHEN: the name gets its second look
-    THEN: the row is read again on the page with the seal lifted, and that reading wins
+    THEN: the row is read again on the page with the seal lifted, as it lies and on to the seal's far
+    side, and the surer of those readings wins
     """
     line = OcrLine("ホテル ミナ", top=10, left=20, height=40, width=200, conf=0.95)
     first = VendorChoice(FieldReading("ホテル ミナ", 0.8), line)
-    parser = _CannedRereads(["ホテル ミナミ"], conf=0.6)
+    parser = _CannedRereads(["ホテル ミナミ", "ホテル ミナ"], conf=[0.6, 0.28])
     seals = _seal_beside(line)
     seals[20:22, 230:232] = BRIDGE
 
     reading = _second_look(parser, first, seals)
 
-    assert parser.asked == [["ホテル ミナ"]]
+    assert parser.spans == [[(20, 220), (20, 260)]]  # the seal covers columns 230–259
     lifted = np.asarray(parser.images[0])
     assert lifted[20, 230] == 0 and lifted[30, 240] == 255  # the reread saw the seal-free page
     assert (reading.value, reading.confidence) == ("ホテルミナミ", 0.8)
+
+
+def test_a_name_row_read_on_past_its_end_finds_the_glyphs_the_seal_covers():
+    """
+    GIVEN: a name row the page read surely up to a seal, which covers the name's last two glyphs
+    WHEN: the name gets its second look
+    THEN: the row read on to the seal's far side, surer than the row as it lies, gives the whole name
+    """
+    line = OcrLine("株式会社山田", top=10, left=20, height=40, width=200, conf=0.94)
+    first = VendorChoice(FieldReading("株式会社山田", 0.9), line)
+    parser = _CannedRereads(["株式会社山田商』", "株式会社山田商店"], conf=[0.2, 0.8])
+
+    reading = _second_look(parser, first, _seal_beside(line))
+
+    assert parser.spans == [[(20, 220), (20, 260)]]
+    assert reading.value == "株式会社山田商店"
 
 
 def test_a_glyph_still_unreadable_without_the_seal_keeps_the_pages_reading():

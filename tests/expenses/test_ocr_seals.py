@@ -4,7 +4,7 @@ import numpy as np
 from PIL import Image
 
 from expenses.ocr.preprocess import prepare_page
-from expenses.ocr.seals import BRIDGE, KEEP, LIFT, crosses_seal, is_seal_glyph, seal_mask, without_seals
+from expenses.ocr.seals import BRIDGE, KEEP, LIFT, crosses_seal, is_seal_glyph, seal_columns, seal_mask, without_seals
 
 PAPER = (245, 243, 238)
 INK = (20, 20, 22)
@@ -69,6 +69,16 @@ def test_crosses_seal_checks_the_box_against_the_mask():
     assert crosses_seal(mask, (0, 12, 31, 18))
     assert not crosses_seal(mask, (0, 12, 30, 18))
     assert not crosses_seal(mask, (30, 21, 40, 30))
+
+
+def test_seal_columns_span_the_seals_the_box_touches_and_no_other():
+    mask = np.zeros((50, 100), dtype=np.uint8)
+    mask[10:40, 30:45] = LIFT
+    mask[10:40, 70:90] = LIFT  # a second seal further along the row
+
+    assert seal_columns(mask, (0, 12, 31, 18)) == (30, 45)
+    assert seal_columns(mask, (0, 12, 75, 18)) == (30, 90)
+    assert seal_columns(mask, (0, 12, 29, 18)) is None
 
 
 def test_a_seal_glyph_is_ink_that_is_nearly_all_seal_ink():
