@@ -313,6 +313,13 @@ def test_a_sure_name_row_with_a_guessed_glyph_beside_it_is_read_again_whole():
     assert _second_look(_CannedRereads(["裏進交通株式会社"], conf=0.1), first).value == "進交通株式会社"
 
 
+def test_an_unsure_but_not_guessed_glyph_of_the_name_row_read_again_is_taken():
+    line = OcrLine("こもれび", top=10, left=90, height=40, width=160, conf=0.93, untrimmed=(20, 250))
+    first = VendorChoice(FieldReading("こもれび", 0.81), line)
+
+    assert _second_look(_CannedRereads(["喫茶こもれび"], conf=0.28), first).value == "喫茶こもれび"
+
+
 def _seal_beside(line: OcrLine) -> np.ndarray:
     """A seal stamped just past the row's last glyph (where the glyph it covers went missing)."""
     seals = np.zeros((60, 400), dtype=np.uint8)

@@ -4,7 +4,16 @@ import numpy as np
 from PIL import Image
 
 from expenses.ocr.preprocess import prepare_page
-from expenses.ocr.seals import BRIDGE, KEEP, LIFT, crosses_seal, is_seal_glyph, seal_columns, seal_mask, without_seals
+from expenses.ocr.seals import (
+    BRIDGE,
+    KEEP,
+    LIFT,
+    crosses_seal,
+    is_seal_glyph,
+    seal_columns,
+    seal_mask,
+    without_seals,
+)
 
 PAPER = (245, 243, 238)
 INK = (20, 20, 22)
