@@ -80,6 +80,17 @@ DIGIT_LOOKALIKES = str.maketrans(
 _RUN = r"[0-9OoDQIl|i!SsBZzGbgq]"
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest glyph insertions, deletions and substitutions from a to b."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
 def digits_only(text: str) -> str:
     return re.sub(r"\D", "", text.translate(DIGIT_LOOKALIKES))
 

@@ -13,16 +13,18 @@ from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
 from expenses.ocr.tax import infer_form_breakdown
 from expenses.ocr.tesseract import (
+    VENDOR_REREAD_HEIGHTS,
     TesseractParser,
     Word,
     _better_issuer,
     _shows_amount,
     breakdown_box,
+    consensus_reading,
     issuer_block_box,
     vendor_lines,
     words_off_seals,
 )
-from expenses.ocr.text import OcrLine
+from expenses.ocr.text import OcrLine, edit_distance
 from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
 TODAY = date(2026, 11, 21)
@@ -272,7 +274,7 @@ def test_a_surer_second_reading_of_the_name_row_replaces_the_first():
 
     reading = _second_look(parser, first)
 
-    assert parser.asked == [["コスモススズトア"]]
+    assert parser.asked == [["コスモススズトア"]] * len(VENDOR_REREAD_HEIGHTS)
     assert reading == FieldReading("コスモスストア", 0.8)
 
 
@@ -286,7 +288,7 @@ def test_a_second_reading_no_surer_than_the_first_keeps_the_first():
 
 
 def test_a_surely_read_name_row_gets_no_second_look():
-    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.88)
+    line = OcrLine("喫茶 こもれび", top=0, height=40, width=300, conf=0.93)
     parser = _CannedRereads(["喫茶 こもれぴ"])
 
     reading = _second_look(parser, VendorChoice(FieldReading("喫茶 こもれび", 0.8), line))
@@ -308,7 +310,7 @@ def test_a_sure_name_row_with_a_guessed_glyph_beside_it_is_read_again_whole():
 
     reading = _second_look(parser, first)
 
-    assert parser.spans == [[(0, 326)]]
+    assert parser.spans == [[(0, 326)]] * len(VENDOR_REREAD_HEIGHTS)
     assert reading.value == "東進交通株式会社"
     assert _second_look(_CannedRereads(["裏進交通株式会社"], conf=0.1), first).value == "進交通株式会社"
 
@@ -342,7 +344,7 @@ def test_a_name_row_crossed_by_a_seal_is_read_again_without_it_however_sure_the_
 
     reading = _second_look(parser, first, seals)
 
-    assert parser.spans == [[(20, 220), (20, 260)]]  # the seal covers columns 230–259
+    assert parser.spans[0] == [(20, 220), (20, 260)]  # the seal covers columns 230–259
     lifted = np.asarray(parser.images[0])
     assert lifted[20, 230] == 0 and lifted[30, 240] == 255  # the reread saw the seal-free page
     assert (reading.value, reading.confidence) == ("ホテルミナミ", 0.8)
@@ -360,8 +362,62 @@ def test_a_name_row_read_on_past_its_end_finds_the_glyphs_the_seal_covers():
 
     reading = _second_look(parser, first, _seal_beside(line))
 
-    assert parser.spans == [[(20, 220), (20, 260)]]
+    assert parser.spans[0] == [(20, 220), (20, 260)]
     assert reading.value == "株式会社山田商店"
+
+
+class _ReadsBySize(TesseractParser):
+    """Answers the name row's second look with one reading per glyph height asked."""
+
+    def __init__(self, by_height: dict[int, list[tuple[str, float]]]) -> None:
+        super().__init__()
+        self.by_height = by_height
+        self.heights: list[int] = []
+
+    def _read_stacked(self, page, lines, name, lang, **sizing):
+        self.heights.append(sizing["height"])
+        words = [Word(text, 0, 0, 10, 10, conf, (1, 1, 1)) for text, conf in self.by_height[sizing["height"]]]
+        return {0: words}
+
+
+def test_the_name_row_is_read_at_several_sizes_and_their_consensus_kept():
+    """
+    GIVEN: a name row the page read short of a glyph, unsurely
+    WHEN: the name gets its second look, and the model drops that glyph at one size, doubles another
+    at a second, and reads it right at the others
+    THEN: the row is read at every height, and the reading the others agree with wins
+    """
+    line = OcrLine("しらか観光バス株式会社", top=10, left=20, height=40, width=300, conf=0.83)
+    first = VendorChoice(FieldReading("しらか観光バス株式会社", 0.9), line)
+    right = [("しらかば", 0.9), ("観光バス株式会社", 0.9)]
+    answers = {height: right for height in VENDOR_REREAD_HEIGHTS}
+    answers[VENDOR_REREAD_HEIGHTS[2]] = [("しらか", 0.95), ("観光バス株式会社", 0.97)]
+    answers[VENDOR_REREAD_HEIGHTS[3]] = [("しらかばぼ", 0.9), ("観光バス株式会社", 0.9)]
+    parser = _ReadsBySize(answers)
+
+    reading = _second_look(parser, first)
+
+    assert parser.heights == list(VENDOR_REREAD_HEIGHTS)
+    assert reading.value == "しらかば観光バス株式会社"
+
+
+def test_the_consensus_is_the_reading_fewest_edits_from_the_others_the_surer_on_a_tie():
+    def words(text: str, conf: float = 0.9) -> list[Word]:
+        return [Word(text, 0, 0, 10, 10, conf, (1, 1, 1))]
+
+    assert consensus_reading([words("青葉"), words("青"), words("青葉"), words("青革")]) == words("青葉")
+    assert consensus_reading([words("青葉", 0.5), words("青革", 0.8)]) == words("青革", 0.8)
+    assert consensus_reading([[], words("山田商店"), words("山田商店")]) == words("山田商店")
+    assert consensus_reading([[]]) == []
+
+
+def test_edit_distance_counts_glyph_insertions_deletions_and_substitutions():
+    assert edit_distance("しらかば", "しらか") == 1
+    assert edit_distance("しらかば", "しらかばぼ") == 1
+    assert edit_distance("青葉", "青革") == 1
+    assert edit_distance("", "山田") == 2
+    assert edit_distance("ハーベスト", "ハーベスト") == 0
+    assert edit_distance("株式会社", "会社株式") == 4
 
 
 def test_a_glyph_still_unreadable_without_the_seal_keeps_the_pages_reading():
