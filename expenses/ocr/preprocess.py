@@ -18,6 +18,14 @@ from expenses.ocr.seals import is_seal_glyph, seal_columns, seal_mask, without_s
 TARGET_TEXT_HEIGHT = 28
 MAX_UPSCALE = 3.0
 MAX_OUTPUT_PIXELS = 5_000_000
+# A banner is followed out from its darkest part over pixels darker than this share of the paper's
+# level, and this level at most: in a photo lit from one side a banner's far end can be half as
+# light again as its near end (0.35 → 0.55 of the paper's level in one dev photo), past the level
+# that finds a banner's core.
+BANNER_GROW_SHARE = 0.7
+BANNER_GROW_LEVEL = 130.0
+BANNER_GROW_AREA = 3.0
+BANNER_EDGE = 1
 # Level (0-1) the darkest quarter of the ink should reach, and the strongest darkening allowed.
 INK_TARGET = 40 / 255
 MAX_INK_GAMMA = 3.0
@@ -278,12 +286,14 @@ def invert_banners(gray: np.ndarray, text_px: int, *, raw: bool = False) -> np.n
     # Banners are several glyphs tall and wide: found on a half-resolution copy (a quarter of the
     # labelling cost), inverted at full resolution.
     small = gray[::2, ::2]
-    dark = small < (min(100.0, 0.5 * float(np.median(small))) if raw else 100.0)
+    paper = float(np.median(small))
+    dark = small < (min(100.0, 0.5 * paper) if raw else 100.0)
     labels, count = ndimage.label(dark)
     if count == 0:
         return gray
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     out = gray
+    loose: np.ndarray | None = None
     for index, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
@@ -294,13 +304,42 @@ def invert_banners(gray: np.ndarray, text_px: int, *, raw: bool = False) -> np.n
                 continue
             if out is gray:
                 out = gray.copy()
+            banner = labels == index
+            if loose is None:
+                level = min(BANNER_GROW_LEVEL, BANNER_GROW_SHARE * paper) if raw else BANNER_GROW_LEVEL
+                loose = ndimage.label(small < level)[0]
+            banner, sl = _whole_banner(banner, sl, loose)
             # The banner's own shape, not its bounding box: on a tilted photo the box's corners are
             # paper, and inverted they become black wedges that read as glyphs.
+            sl = tuple(slice(max(0, part.start - BANNER_EDGE), part.stop + BANNER_EDGE) for part in sl)
+            filled = ndimage.binary_fill_holes(banner[sl])
             region = out[2 * sl[0].start : 2 * sl[0].stop, 2 * sl[1].start : 2 * sl[1].stop]
-            shape = ndimage.binary_dilation(ndimage.binary_fill_holes(labels[sl] == index))
-            shape = np.repeat(np.repeat(shape, 2, axis=0), 2, axis=1)[: region.shape[0], : region.shape[1]]
-            region[shape] = 255.0 - region[shape]
+            inside = _full_size(ndimage.binary_erosion(filled), region.shape)
+            edge = _full_size(ndimage.binary_dilation(filled, iterations=BANNER_EDGE), region.shape) & ~inside
+            region[inside] = 255.0 - region[inside]
+            # The banner's blurred edge is grey either way; inverted or not, it draws a frame that
+            # reads as "|" and "ー" beside the name. It becomes paper.
+            region[edge] = np.maximum(region[edge], paper)
     return out
+
+
+def _whole_banner(
+    core: np.ndarray, sl: tuple[slice, slice], loose: np.ndarray
+) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """The banner followed out from its darkest part over the paler ink around it (under uneven
+    light one end of a banner is paler than the other), as long as it stays a band: no taller than
+    half as much again, no larger than BANNER_GROW_AREA times the core's box."""
+    grown = np.isin(loose, np.unique(loose[core]))
+    grown_sl = ndimage.find_objects(grown.astype(np.int32))[0]
+    height, width = (part.stop - part.start for part in sl)
+    grown_height, grown_width = (part.stop - part.start for part in grown_sl)
+    if grown_height <= 1.5 * height and grown_height * grown_width <= BANNER_GROW_AREA * height * width:
+        return grown, grown_sl
+    return core, sl
+
+
+def _full_size(half: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return np.repeat(np.repeat(half, 2, axis=0), 2, axis=1)[: shape[0], : shape[1]]
 
 
 def _touches_border(sl: tuple[slice, slice], shape: tuple[int, ...]) -> bool:

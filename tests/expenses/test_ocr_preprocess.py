@@ -40,13 +40,13 @@ def test_median3_removes_isolated_specks_and_keeps_strokes():
     assert result[0, 0] == 255
 
 
-def _banner_page(slope: float) -> np.ndarray:
+def _banner_page(slope: float, right_end: float = 20.0) -> np.ndarray:
     """Paper with a black banner 60 px tall from x=100 to 500 (its top rising by `slope` per px),
-    lettered in white."""
+    lettered in white; its ground shades evenly from 20 at the left end to `right_end`."""
     page = np.full((400, 600), 250.0, dtype=np.float32)
     for x in range(100, 500):
         top = 100 + int((x - 100) * slope)
-        page[top : top + 60, x] = 20.0
+        page[top : top + 60, x] = 20.0 + (right_end - 20.0) * (x - 100) / 400
         if (x - 100) % 40 < 16:  # a white glyph stroke every 40 px
             page[top + 20 : top + 40, x] = 250.0
     return page
@@ -72,6 +72,38 @@ def test_a_tilted_banner_is_inverted_without_its_bounding_boxs_corners():
     assert out[115, 300] > 200 and out[140, 300] < 50  # banner ground and lettering inverted
     assert out[175, 110] > 200  # paper below the banner's left end, inside its bounding box
     assert out[105, 490] > 200  # paper above its right end
+
+
+def test_a_banner_paler_at_one_end_is_inverted_whole():
+    """
+    GIVEN: a photo lit from one side: the banner is near black at its left end and twice as light as
+    the level that finds a banner's core at its right end (0.5 of the paper's level)
+    WHEN: banners are inverted on the raw photo
+    THEN: the whole banner is inverted, its pale end and that end's lettering included
+    """
+    page = _banner_page(slope=0.0, right_end=125.0)
+
+    out = invert_banners(page, 28, raw=True)
+
+    assert out[110, 150] > 200 and out[110, 480] > 120  # the ground, left end and pale right end
+    assert out[130, 145] < 50 and out[130, 465] < 50  # the lettering at both ends
+
+
+def test_an_inverted_banner_leaves_no_dark_frame_around_it():
+    """
+    GIVEN: a banner whose edge is blurred, as in any photo (grey between the banner and the paper)
+    WHEN: it is inverted
+    THEN: its edge becomes paper, not a grey frame that reads as "|" and "ー" beside the name
+    """
+    page = np.asarray(Image.fromarray(_banner_page(slope=0.0).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1)))
+    page = page.astype(np.float32)
+
+    out = invert_banners(page, 28)
+
+    assert out[110, 300] > 200  # the ground
+    assert out[97:104, 150:450].min() > 200  # the top edge
+    assert out[157:163, 150:450].min() > 200  # the bottom edge
+    assert out[104:118, 97:104].min() > 200  # the left end
 
 
 def test_a_blank_page_is_not_turned_by_the_deskew():
