@@ -18,13 +18,13 @@ from expenses.ocr.seals import is_seal_glyph, seal_columns, seal_mask, without_s
 TARGET_TEXT_HEIGHT = 28
 MAX_UPSCALE = 3.0
 MAX_OUTPUT_PIXELS = 5_000_000
-# A banner is followed out from its darkest part over pixels darker than this share of the paper's
-# level, and this level at most: in a photo lit from one side a banner's far end can be half as
-# light again as its near end (0.35 → 0.55 of the paper's level in one dev photo), past the level
-# that finds a banner's core.
-BANNER_GROW_SHARE = 0.7
-BANNER_GROW_LEVEL = 130.0
-BANNER_GROW_AREA = 3.0
+# A banner on the raw photo: a region darker than this share of the paper's level (and than this
+# level), that holds some pixels darker than the level that marks a banner's core. In a photo lit
+# from one side a banner's far end can be half as light again as its near end (0.35 → 0.55 of the
+# paper's level in one dev photo), and only its darkest stretch passes the core level.
+BANNER_SHARE = 0.7
+BANNER_LEVEL = 130.0
+# Width (half-resolution pixels) of a banner's blurred edge.
 BANNER_EDGE = 1
 # Level (0-1) the darkest quarter of the ink should reach, and the strongest darkening allowed.
 INK_TARGET = 40 / 255
@@ -287,55 +287,42 @@ def invert_banners(gray: np.ndarray, text_px: int, *, raw: bool = False) -> np.n
     # labelling cost), inverted at full resolution.
     small = gray[::2, ::2]
     paper = float(np.median(small))
-    dark = small < (min(100.0, 0.5 * paper) if raw else 100.0)
-    labels, count = ndimage.label(dark)
+    core_level = min(100.0, 0.5 * paper) if raw else 100.0
+    # Once lighting is flattened a banner is evenly dark: only the raw photo needs the looser level.
+    level = max(core_level, min(BANNER_LEVEL, BANNER_SHARE * paper)) if raw else core_level
+    labels, count = ndimage.label(small < level)
     if count == 0:
         return gray
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    dark = small < core_level
     out = gray
-    loose: np.ndarray | None = None
     for index, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
         h = sl[0].stop - sl[0].start
         w = sl[1].stop - sl[1].start
-        if 2 * h > 1.2 * text_px and 2 * w > 4 * text_px and areas[index - 1] > 0.55 * h * w:
-            if raw and (_touches_border(sl, small.shape) or h * w > 0.2 * small.size):
-                continue
-            if out is gray:
-                out = gray.copy()
-            banner = labels == index
-            if loose is None:
-                level = min(BANNER_GROW_LEVEL, BANNER_GROW_SHARE * paper) if raw else BANNER_GROW_LEVEL
-                loose = ndimage.label(small < level)[0]
-            banner, sl = _whole_banner(banner, sl, loose)
-            # The banner's own shape, not its bounding box: on a tilted photo the box's corners are
-            # paper, and inverted they become black wedges that read as glyphs.
-            sl = tuple(slice(max(0, part.start - BANNER_EDGE), part.stop + BANNER_EDGE) for part in sl)
-            filled = ndimage.binary_fill_holes(banner[sl])
-            region = out[2 * sl[0].start : 2 * sl[0].stop, 2 * sl[1].start : 2 * sl[1].stop]
-            inside = _full_size(ndimage.binary_erosion(filled), region.shape)
-            edge = _full_size(ndimage.binary_dilation(filled, iterations=BANNER_EDGE), region.shape) & ~inside
-            region[inside] = 255.0 - region[inside]
-            # The banner's blurred edge is grey either way; inverted or not, it draws a frame that
-            # reads as "|" and "ー" beside the name. It becomes paper.
-            region[edge] = np.maximum(region[edge], paper)
+        if 2 * h <= 1.2 * text_px or 2 * w <= 4 * text_px or areas[index - 1] <= 0.55 * h * w:
+            continue
+        if raw and (_touches_border(sl, small.shape) or h * w > 0.2 * small.size):
+            continue
+        banner = labels[sl] == index
+        if not (dark[sl] & banner).any():
+            continue
+        if out is gray:
+            out = gray.copy()
+        # The banner's own shape, not its bounding box: on a tilted photo the box's corners are
+        # paper, and inverted they become black wedges that read as glyphs.
+        top, left = max(0, sl[0].start - BANNER_EDGE), max(0, sl[1].start - BANNER_EDGE)
+        pad = ((sl[0].start - top, BANNER_EDGE), (sl[1].start - left, BANNER_EDGE))
+        filled = np.pad(ndimage.binary_fill_holes(banner), pad)
+        region = out[2 * top : 2 * (sl[0].stop + BANNER_EDGE), 2 * left : 2 * (sl[1].stop + BANNER_EDGE)]
+        inside = _full_size(ndimage.binary_erosion(filled), region.shape)
+        edge = _full_size(ndimage.binary_dilation(filled, iterations=BANNER_EDGE), region.shape) & ~inside
+        region[inside] = 255.0 - region[inside]
+        # The banner's blurred edge is grey either way; inverted or not, it draws a frame that
+        # reads as "|" and "ー" beside the name. It becomes paper.
+        region[edge] = np.maximum(region[edge], paper)
     return out
-
-
-def _whole_banner(
-    core: np.ndarray, sl: tuple[slice, slice], loose: np.ndarray
-) -> tuple[np.ndarray, tuple[slice, slice]]:
-    """The banner followed out from its darkest part over the paler ink around it (under uneven
-    light one end of a banner is paler than the other), as long as it stays a band: no taller than
-    half as much again, no larger than BANNER_GROW_AREA times the core's box."""
-    grown = np.isin(loose, np.unique(loose[core]))
-    grown_sl = ndimage.find_objects(grown.astype(np.int32))[0]
-    height, width = (part.stop - part.start for part in sl)
-    grown_height, grown_width = (part.stop - part.start for part in grown_sl)
-    if grown_height <= 1.5 * height and grown_height * grown_width <= BANNER_GROW_AREA * height * width:
-        return grown, grown_sl
-    return core, sl
 
 
 def _full_size(half: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

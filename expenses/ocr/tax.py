@@ -14,7 +14,8 @@ from expenses.ocr.text import Variant
 # Only 10% and 8% exist, so "16%" / "19%" are a misread 10% (18% is left alone: it may be "(8%").
 RATE_RE = re.compile(r"(?<!\d)(1[0-79]|8)\s*[%％]")
 TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計")
-TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費")
+# 消費税 garbled glyph by glyph: 消 → 清, 税 → 科 (the same 禾 on the left).
+TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清]費[税科]|費[税科]等")
 INCLUSIVE_HINT = re.compile(r"内税|内消費税|うち消費税|うち税|\(内|税込|内訳税")
 EXCLUSIVE_HINT = re.compile(r"外税|税抜|税別|本体")
 FORM_TAXABLE = re.compile(r"税抜金額|税抜合計|本体価格")

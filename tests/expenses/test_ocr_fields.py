@@ -359,6 +359,13 @@ def test_rate_inferred_from_arithmetic_when_the_label_is_garbled():
     assert reading.tax_breakdown.confidence <= 0.5
 
 
+def test_a_tax_label_garbled_glyph_by_glyph_still_marks_the_tax_line():
+    # 消 read as 清 and 税 as 科: the included tax (8% of ¥1,010) still gives the breakdown.
+    reading = read("合計 ¥1,010\n( 虹 対象 1。819)\n(内清費科等 W74)")
+    assert reading.tax_breakdown.value == {"8": {"taxable": 1010, "tax": 74}}
+    assert reading.tax_breakdown.confidence <= 0.5
+
+
 def test_no_rate_inferred_when_the_tax_fits_no_rate():
     assert read("合計 ¥3,100\n内消費税 ¥250").tax_breakdown.value == {}
 
