@@ -221,6 +221,9 @@ SEISAN_RECEIPT_MAX_BYTES = env_int("SEISAN_RECEIPT_MAX_MB", 20, minimum=1) * 102
 SEISAN_RECEIPT_MAX_PIXELS = env_int("SEISAN_RECEIPT_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
 SEISAN_OCR_STUCK_MINUTES = env_int("SEISAN_OCR_STUCK_MINUTES", 15, minimum=1)
 SEISAN_OCR_REQUEUE_MINUTES = env_int("SEISAN_OCR_REQUEUE_MINUTES", 2, minimum=1)
+# A receipt whose reading killed the worker this many times (out of memory, a Tesseract crash, the
+# hard time limit) is marked failed for manual entry instead of being queued again forever.
+SEISAN_OCR_MAX_ATTEMPTS = env_int("SEISAN_OCR_MAX_ATTEMPTS", 3, minimum=1)
 # Journal exports (private files, never served publicly) and the size above which they run on the worker.
 SEISAN_EXPORTS_DIR = env_str("SEISAN_EXPORTS_DIR", str(VAR_DIR / "exports"))
 SEISAN_EXPORT_ASYNC_ENTRIES = env_int("SEISAN_EXPORT_ASYNC_ENTRIES", 10_000, minimum=1)

@@ -179,7 +179,7 @@ def check_reread_receipt(receipt_id: int, *, acting_user) -> Receipt:
     receipt = access_receipt_for_owner(acting_user, receipt_id)
     _editable_claim(receipt.claim_id, acting_user)
     updated = Receipt.objects.filter(pk=receipt.pk, ocr_status__in=[Receipt.OcrStatus.DONE, Receipt.OcrStatus.FAILED]
-                                     ).update(ocr_status=Receipt.OcrStatus.PENDING, ocr_error="")
+                                     ).update(ocr_status=Receipt.OcrStatus.PENDING, ocr_error="", ocr_attempts=0)
     if updated:
         ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.REREAD, actor=acting_user)
         _enqueue_ocr_on_commit(receipt.pk)
@@ -250,11 +250,15 @@ def _turned_renderings(receipt: Receipt, degrees: int) -> dict[str, str]:
     return {"preview": receipt.preview.name, "thumbnail": receipt.thumbnail.name}
 
 
-def _store_failure(receipt: Receipt, message: str) -> None:
+def _store_failure(receipt: Receipt, message: str, **detail) -> bool:
+    """Only from PROCESSING: the sweeper and a late worker must not both record an end."""
     with transaction.atomic():
-        Receipt.objects.filter(pk=receipt.pk).update(ocr_status=Receipt.OcrStatus.FAILED, ocr_error=message[:300],
-                                                     ocr_finished_at=timezone.now())
-        ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_FAILED, detail={"error": message})
+        updated = Receipt.objects.filter(pk=receipt.pk, ocr_status=Receipt.OcrStatus.PROCESSING).update(
+            ocr_status=Receipt.OcrStatus.FAILED, ocr_error=message[:300], ocr_finished_at=timezone.now())
+        if updated:
+            ReceiptEvent.objects.create(receipt=receipt, kind=ReceiptEvent.Kind.OCR_FAILED,
+                                        detail={"error": message, **detail})
+    return bool(updated)
 
 
 @transaction.atomic
@@ -298,9 +302,19 @@ def list_receipts_to_sweep(*, now, stuck_after: timedelta, unqueued_after: timed
 
 
 def do_sweep_receipts(*, now=None) -> int:
+    """Queue the receipts to sweep again; give up on those whose reading never finished however often
+    it was tried (each try killed the worker). Returns how many were queued."""
     now = now or timezone.now()
     ids = list_receipts_to_sweep(now=now, stuck_after=timedelta(minutes=settings.SEISAN_OCR_STUCK_MINUTES),
                                  unqueued_after=timedelta(minutes=settings.SEISAN_OCR_REQUEUE_MINUTES))
+    hopeless = Receipt.objects.filter(pk__in=ids, ocr_status=Receipt.OcrStatus.PROCESSING,
+                                      ocr_attempts__gte=settings.SEISAN_OCR_MAX_ATTEMPTS)
+    given_up = set()
+    for receipt in hopeless:
+        message = _("読み取りが%(attempts)s回とも完了しませんでした。手入力するか、別の画像をアップロードしてください。") % {
+            "attempts": receipt.ocr_attempts}
+        if _store_failure(receipt, message, attempts=receipt.ocr_attempts):
+            given_up.add(receipt.pk)
     Receipt.objects.filter(pk__in=ids, ocr_status=Receipt.OcrStatus.PROCESSING).update(
         ocr_status=Receipt.OcrStatus.PENDING)
-    return sum(1 for receipt_id in ids if enqueue_ocr(receipt_id))
+    return sum(1 for receipt_id in ids if receipt_id not in given_up and enqueue_ocr(receipt_id))

@@ -15,6 +15,7 @@ from expenses.services.receipt_fill import fill_line_from_reading
 from expenses.services.receipts import (
     check_delete_receipt,
     check_replace_receipt,
+    check_reread_receipt,
     check_upload_receipts,
     do_sweep_receipts,
 )
@@ -120,6 +121,40 @@ def test_sweeper_requeues_receipts_stuck_in_processing(draft, alice):
         assert do_sweep_receipts() == 1
     assert Receipt.objects.get(pk=result.receipt.pk).ocr_status == Receipt.OcrStatus.PENDING
     publish.assert_called_once()
+
+
+def test_sweeper_gives_up_on_a_receipt_whose_reading_killed_the_worker_every_time(draft, alice, settings):
+    """
+    GIVEN: a receipt stuck in PROCESSING after its third try (each try killed the worker: out of
+    memory, a crash, the hard time limit), and another stuck after its first
+    WHEN: the sweeper runs
+    THEN: the first is marked failed for manual entry, with an audit event, and not queued again;
+    the second is queued again; reading the first again by hand starts its count afresh
+    """
+    settings.SEISAN_OCR_MAX_ATTEMPTS = 3
+    [hopeless], _ = upload(draft, alice, png_upload())
+    [unlucky], _ = upload(draft, alice, png_upload("other.png", color=(7, 7, 7)))
+    old = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    Receipt.objects.filter(pk=hopeless.receipt.pk).update(
+        ocr_status=Receipt.OcrStatus.PROCESSING, ocr_started_at=old, ocr_attempts=3)
+    Receipt.objects.filter(pk=unlucky.receipt.pk).update(
+        ocr_status=Receipt.OcrStatus.PROCESSING, ocr_started_at=old, ocr_attempts=1)
+
+    with mock.patch("expenses.tasks.ocr_receipt.apply_async") as publish:
+        assert do_sweep_receipts() == 1
+
+    publish.assert_called_once_with(args=[unlucky.receipt.pk], retry=False)
+    receipt = Receipt.objects.get(pk=hopeless.receipt.pk)
+    assert receipt.ocr_status == Receipt.OcrStatus.FAILED
+    assert "3回" in receipt.ocr_error
+    event = receipt.events.get(kind=ReceiptEvent.Kind.OCR_FAILED)
+    assert event.detail["attempts"] == 3
+    assert Receipt.objects.get(pk=unlucky.receipt.pk).ocr_status == Receipt.OcrStatus.PENDING
+
+    with mock.patch("expenses.services.receipts.enqueue_ocr"):
+        check_reread_receipt(hopeless.receipt.pk, acting_user=alice)
+    receipt.refresh_from_db()
+    assert (receipt.ocr_status, receipt.ocr_attempts, receipt.ocr_error) == (Receipt.OcrStatus.PENDING, 0, "")
 
 
 def test_submitted_receipts_are_immutable(draft, alice, categories):
