@@ -50,8 +50,8 @@ REREAD_SCALE = 1.5
 # Glyph heights (pixels) for the second look at the issuer's name: display type is read best at
 # about 48 px, whatever size it was printed at. At any one size the model may drop or double a glyph
 # that it reads at the sizes around it ("しらか観光バス" at 48 px, しらかば at 34, 40 and 58), so the row
-# is read at each and the reading closest to the others is kept. Measured on the dev receipts: three
-# heights (36/48/60) fix one name of the five that five heights fix; heights 8 px apart, fewer.
+# is read at each and the reading closest to the others is kept. Measured on the dev receipts: these
+# five heights fix three names; three heights (36/48/60) fix one; five heights 8 px apart, none.
 VENDOR_REREAD_HEIGHTS = (34, 40, 46, 52, 58)
 # Only a name row the page read unsurely gets the second look, and only a clearly surer second
 # reading replaces the first. Measured: 0.85 and 0.9 choose the same names; at 0.8 a name read at
