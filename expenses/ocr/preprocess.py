@@ -207,9 +207,6 @@ class PreparedPage:
     def without_seals(self) -> Image.Image:
         return self.image if self.seals is None else without_seals(self.image, self.seals)
 
-    def crosses_seal(self, box: tuple[int, int, int, int]) -> bool:
-        return self.seal_columns(box) is not None
-
     def seal_columns(self, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
         return None if self.seals is None else seal_columns(self.seals, box)
 

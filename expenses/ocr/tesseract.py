@@ -308,8 +308,8 @@ class TesseractParser:
             # sometimes makes a broken glyph read worse ("ホテル ミナ" for ミナミ).
             rows = [line, replace(line, left=start, width=end - start)]
             readings = self._read_name_rows(_crop(page.without_seals(), block_box), rows, lang, psm=SEAL_PSM)
-            words = max(readings, key=lambda found: min((w.conf for w in found), default=0.0))
-            sure = bool(words) and min(w.conf for w in words) >= VENDOR_REREAD_GUESS_BELOW
+            words = max(readings, key=_least_sure)
+            sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW
         elif line.conf < VENDOR_REREAD_BELOW_CONF:
             # On a clean name row both readings are equally sure and the page's, with its context,
             # is the safer one.
@@ -322,7 +322,7 @@ class TesseractParser:
             left, right = line.untrimmed
             row = replace(line, left=left, width=right - left)
             (words,) = self._read_name_rows(_crop(page.image, block_box), [row], lang, psm=7)
-            sure = bool(words) and min(w.conf for w in words) >= VENDOR_REREAD_GUESS_BELOW
+            sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW
         else:
             return vendor.reading
         return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
@@ -641,6 +641,11 @@ def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple
     if (first, last) == (start, end):
         return kept, None
     return kept, (members[first].left, members[last - 1].left + members[last - 1].width)
+
+
+def _least_sure(words: list[Word]) -> float:
+    """The lowest confidence among the words; 0 when there are none (nothing read is a guess)."""
+    return min((word.conf for word in words), default=0.0)
 
 
 def consensus_reading(readings: list[list[Word]]) -> list[Word]:
