@@ -12,17 +12,34 @@ from expenses.ocr.text import CONFUSIONS, Variant, normalize
 ERA_START = {"令和": 2018, "和": 2018, "平成": 1988, "R": 2018, "H": 1988}
 HEISEI = ("平成", "H")
 HEISEI_END = date(2019, 4, 30)
+# (pattern, specificity): how much a match says it is a date. A two-digit year or a bare R/H era
+# could be a part number; a year whose 年 and 月 the model turned into other glyphs ("2826生99殺11日"
+# for 2026年09月11日, on a blurred photo) is a date only by its shape, and its digits need repairs.
 DATE_PATTERNS = (
-    re.compile(
-        # 年 may be misread as another character ("令和5を11月21日"): the era and 月 still frame it.
-        r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*(?:[^\d\s年月]?\s*年|[^\d\s年月日])\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
+    (
+        re.compile(
+            # 年 may be misread as another character ("令和5を11月21日"): the era and 月 still frame it.
+            r"(?P<era>令和|平成|(?<=[^\s\d])和)[^\d\s年]?\s*(?P<y>元|\d{1,3})\s*(?:[^\d\s年月]?\s*年|[^\d\s年月日])\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"
+        ),
+        1.0,
     ),
-    re.compile(r"(?P<y>[12]\d{3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
-    re.compile(r"(?<!\d)(?P<y>[12]\d{3})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"),
-    re.compile(
-        r"(?<![\d.A-Za-z])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"
+    (re.compile(r"(?P<y>[12]\d{3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"), 1.0),
+    (re.compile(r"(?<!\d)(?P<y>[12]\d{3})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"), 1.0),
+    (
+        re.compile(
+            r"(?<![\d.A-Za-z])(?P<era>[RH])\s*(?P<y>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<d>\d{1,2})(?!\d)"
+        ),
+        0.6,
     ),
-    re.compile(r"(?<![\d/\-.])(?P<y>\d{2})\s*[/.]\s*(?P<m>\d{1,2})\s*[/.]\s*(?P<d>\d{1,2})(?![\d/.])"),
+    (re.compile(r"(?<![\d/\-.])(?P<y>\d{2})\s*[/.]\s*(?P<m>\d{1,2})\s*[/.]\s*(?P<d>\d{1,2})(?![\d/.])"), 0.6),
+    (
+        re.compile(
+            # Not a date the patterns above read whole (its score would count twice).
+            r"(?<!\d)(?![12]\d{3}\s*(?:年\s*\d{1,2}\s*月|[/\-.]\s*\d{1,2}\s*[/\-.]))"
+            r"(?P<y>[12]\d{3})\s*[^\d\s]{1,3}\s*(?P<m>\d{1,2})\s*[^\d\s]{1,3}\s*(?P<d>\d{1,2})\s*日"
+        ),
+        0.3,
+    ),
 )
 DATE_PREFER = re.compile(r"発行|日付|領収日|年月日|取引|精算|降車|date", re.IGNORECASE)
 DATE_AVOID = re.compile(r"期間|[~〜～]|チェックイン|到着|有効|期限|生年|乗車日から|From", re.IGNORECASE)
@@ -107,10 +124,9 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
         if witness:
             for value in pieced_dates(text, witness, today):
                 scores[value] = scores.get(value, 0.0) + weight * PIECED_WEIGHT * _age_factor(value, today)
-        for rank, pattern in enumerate(DATE_PATTERNS):
+        for pattern, specificity in DATE_PATTERNS:
             for match in pattern.finditer(text):
                 parts = match.groupdict()
-                specificity = 1.0 if rank < 3 else 0.6
                 ys = _year_variants(parts["y"], bool(parts.get("era")))
                 for edits_y, y in ys:
                     for edits_m, m in _digit_variants(parts["m"]):

@@ -64,6 +64,9 @@ VENDOR_REREAD_MIN_GAIN = 0.05
 VENDOR_REREAD_GUESS_BELOW = 0.15
 # Below this confidence the date's lines get a second look (about one receipt in three).
 DATE_UNSURE_BELOW = 0.7
+# Glyph heights at which a faded page's date lines are read again. At any one height the model may
+# garble the line it reads at the next; the readings vote (see extract_issue_date).
+DATE_REREAD_HEIGHTS = (24, 32, 40)
 # Below this confidence in the page's choice of the issuer's name, the page is read once more with
 # the column layout for it (about one receipt in five; most names are read surely the first time).
 VENDOR_LAYOUT_BELOW_CONF = 0.7
@@ -342,12 +345,24 @@ class TesseractParser:
         On a whole page of small print the Japanese model garbles a date line that it reads well on
         its own at a larger size. Each line keeps its Latin reading as the witness of its digits.
         """
-        targets = _lines_to_reread(lines, lambda line: bool(DATE_LINE_HINT.search(normalize(line.text))))
+        targets = _date_lines(lines)
         if not targets:
             return FieldReading(None, 0.0)
         found = self._read_stacked(page, targets, "dates", lang, scale=REREAD_SCALE)
         reread = [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
         return extract_issue_date(variants(reread))
+
+    def _date_rereads(self, page: Image.Image, lines: list[OcrLine], lang: str) -> list[OcrLine]:
+        """The date-looking lines read alone at each of DATE_REREAD_HEIGHTS (one sheet per height),
+        each reading with its line's Latin reading as the witness of its digits."""
+        targets = _date_lines(lines)
+        if not targets:
+            return []
+        return [
+            OcrLine(join_words(words), targets[slot].alt_text)
+            for height in DATE_REREAD_HEIGHTS
+            for slot, words in self._read_stacked(page, targets, "dates", lang, height=height).items()
+        ]
 
     def _second_look_at_date(
         self, page: Image.Image, lines: list[OcrLine], first: FieldReading[date], lang: str
@@ -425,9 +440,16 @@ class TesseractParser:
         On faded or blurred print the strokes stay light grey; Tesseract's own thresholding drops
         them and finds a handful of lines on a page full of text (the big 合計 row and the shop
         name survive). Darkened, the same page yields its rows again.
+
+        A date still missing or unsure there is voted on by the darkened page's date lines read
+        again at several heights: on a blurred photo each reading garbles a different glyph
+        ("2926征09月2日", "2026和09月22日", "2925等9月22日" for 2026年09月22日).
         """
-        _, lines = self._read_page(darken_greys(page, FADED_PRINT_GAMMA), "faded", lang, digit_lang)
+        darkened = darken_greys(page, FADED_PRINT_GAMMA)
+        _, lines = self._read_page(darkened, "faded", lang, digit_lang)
         second = extract_fields(lines)
+        if reading.issue_date.value is None and second.issue_date.confidence < DATE_UNSURE_BELOW:
+            second.issue_date = extract_issue_date(variants([*lines, *self._date_rereads(darkened, lines, lang)]))
         for name in ("issue_date", "total", "vendor", "registration_number", "payment_method"):
             if getattr(reading, name).value is None:
                 setattr(reading, name, getattr(second, name))
@@ -512,6 +534,10 @@ def words_off_seals(page: PreparedPage, words: list[Word]) -> list[Word]:
 
 def _crop(image: Image.Image, box: tuple[int, int, int, int] | None) -> Image.Image:
     return image if box is None else image.crop(box)
+
+
+def _date_lines(lines: list[OcrLine]) -> list[OcrLine]:
+    return _lines_to_reread(lines, lambda line: bool(DATE_LINE_HINT.search(normalize(line.text))))
 
 
 def _lines_to_reread(lines: list[OcrLine], wanted: Callable[[OcrLine], bool]) -> list[OcrLine]:

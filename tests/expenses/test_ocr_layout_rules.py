@@ -6,13 +6,15 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
-from expenses.ocr.dates import drops_one_digit
+from expenses.ocr.dates import DATE_PATTERNS, drops_one_digit
 from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.preprocess import PreparedPage, darken_greys
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.seals import BRIDGE, LIFT
 from expenses.ocr.tax import infer_form_breakdown
 from expenses.ocr.tesseract import (
+    DATE_REREAD_HEIGHTS,
+    DATE_UNSURE_BELOW,
     VENDOR_REREAD_HEIGHTS,
     TesseractParser,
     Word,
@@ -152,6 +154,21 @@ def test_a_garbled_month_is_read_from_the_latin_digits_between_year_and_day():
 
 def test_a_garbled_year_is_read_from_the_latin_digits_before_month_and_day():
     assert _date_line("発行日時 72974年93月13日99:33", "FATARS = 20242F 03130 09:33") == date(2024, 3, 13)
+
+
+def test_a_date_whose_nen_and_gatsu_were_both_misread_is_taken_by_its_shape_and_stays_unsure():
+    reading = read("2826生99殺11 日(多) 13:24").issue_date
+
+    assert reading.value == date(2026, 9, 11)
+    assert reading.confidence < DATE_UNSURE_BELOW
+
+
+def test_the_shape_of_a_date_does_not_count_a_date_read_whole_twice():
+    shape, specificity = DATE_PATTERNS[-1]
+
+    assert specificity < 1.0
+    assert shape.search("2026和09月22日") and shape.search("2026年09殺22日")
+    assert not shape.search("2026年09月22日") and not shape.search("2026/09/22日")
 
 
 def test_no_date_is_pieced_without_a_latin_reading():
@@ -864,6 +881,41 @@ def test_the_darkened_reading_never_replaces_a_field_the_page_gave():
 
     assert reading.total.value == 2259
     assert reading.issue_date.value == date(2026, 9, 22)
+
+
+class _CannedDateHeights(_CannedPasses):
+    """Answers the date lines' second looks with one canned reading per look, in turn."""
+
+    def __init__(self, passes: dict[str, list[Word]], dates: list[str]) -> None:
+        super().__init__(passes)
+        self.dates = list(dates)
+
+    def _run(self, image, name, lang, *, psm):
+        if name != "dates":
+            return super()._run(image, name, lang, psm=psm)
+        self.run.append(f"{name}/psm{psm}/{image.height}")
+        return [_row(self.dates.pop(0), 10, 1, height=10)]
+
+
+def test_a_garbled_date_on_the_darkened_page_is_voted_on_by_its_line_read_at_each_height():
+    """
+    GIVEN: a faded page whose darkened reading garbles the date line (2026年09月22日 read with its
+    day cut short), and three second looks at it that each garble another glyph
+    WHEN: the parser reads it
+    THEN: the line is read once per height and the readings together give the day the first one lost
+    """
+    garbled = replace(DARKENED[0], text="2926征09月2日 (89 ー")
+    parser = _CannedDateHeights(
+        {"page": FADED_PAGE, "faded": [garbled, *DARKENED[1:]]},
+        ["2026和09月22 日(炊 。99", "2926将き9月22日(,691", "2925等9月22日(火」18.51"],
+    )
+
+    reading = parser.parse(Image.new("L", (800, 800), 255))
+
+    assert len([run for run in parser.run if run.startswith("dates/")]) == len(DATE_REREAD_HEIGHTS)
+    assert reading.issue_date.value == date(2026, 9, 22)
+    assert reading.issue_date.confidence < DATE_UNSURE_BELOW
+    assert reading.total.value == 2295
 
 
 def test_a_name_the_faded_page_lost_comes_from_the_darkened_reading():
