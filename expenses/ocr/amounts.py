@@ -41,7 +41,8 @@ def find_amounts(text: str) -> list[Amount]:
         ):
             continue
         if (
-            after == "%"
+            # A rate is a bare number; "¥210,000%" is a form's "※" read as "%".
+            (after == "%" and not grouped)
             or before in (":", "/")
             or after in ("/", ":", "年", "月", "日", "時", "分", "名", "点", "泊")
         ):
@@ -51,7 +52,7 @@ def find_amounts(text: str) -> list[Amount]:
 
 
 TOTAL_KEYWORDS: tuple[tuple[str, float], ...] = (
-    (r"[合百台会]\s*計", 1.0),
+    (r"[合百台会吾]\s*計", 1.0),
     (r"お?支払(?:い)?(?:金額|額|合計)", 1.0),
     (r"ご?請求(?:金)?額", 1.0),
     (r"領収金額", 1.0),
@@ -161,8 +162,10 @@ def one_digit_edits(value: int) -> Iterable[int]:
 def extract_total(var: Sequence[Variant], breakdown_total: int | None) -> FieldReading[int]:
     scores = total_candidates(var)
     if breakdown_total:
-        # The breakdown's own arithmetic is strong evidence (README consistency rule).
-        scores[breakdown_total] = scores.get(breakdown_total, 0.0) + 1.2
+        # The breakdown's own arithmetic is strong evidence (README consistency rule). A total read
+        # one confused digit from it ("¥12,709" for ¥12,700) is a reading of the same figure.
+        misread = max((scores[v] for v in scores if breakdown_total in one_digit_edits(v)), default=0.0)
+        scores[breakdown_total] = max(scores.get(breakdown_total, 0.0), misread) + 1.2
     if not scores:
         return FieldReading(None, 0.0)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))

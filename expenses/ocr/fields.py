@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from expenses.ocr.amounts import extract_total, total_candidates
+from expenses.ocr.amounts import extract_total, one_digit_edits, total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
@@ -24,8 +24,8 @@ def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> Re
     chooses from its own rows (see vendor_lines)."""
     var = variants(lines)
     total_scores = total_candidates(var)
-    breakdown, basis, implied_total = extract_tax(var, total_scores)
-    total = extract_total(var, implied_total if implied_total in total_scores or not total_scores else None)
+    breakdown, basis, implied_total, checked = extract_tax(var, total_scores)
+    total = extract_total(var, implied_total if _vouched(implied_total, checked, total_scores) else None)
     if implied_total is not None and total.value is not None and implied_total != total.value:
         # The arithmetic does not close: trust neither side fully (R6.4).
         breakdown = FieldReading(breakdown.value, breakdown.confidence * 0.6)
@@ -41,6 +41,16 @@ def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> Re
         payment_method=extract_payment_method(var),
         raw_text=raw_text,
     )
+
+
+def _vouched(implied_total: int | None, checked: bool, total_scores: dict[int, float]) -> bool:
+    """Whether the breakdown's total counts as evidence for the total: it was read as a total too,
+    none was, or the breakdown checks itself and a total was read one confused digit from it."""
+    if implied_total is None:
+        return False
+    if implied_total in total_scores or not total_scores:
+        return True
+    return checked and any(implied_total in one_digit_edits(value) for value in total_scores)
 
 
 def extract_from_text(text: str, *, today: date | None = None) -> ReceiptReading:

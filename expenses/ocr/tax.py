@@ -125,8 +125,9 @@ def _fit(candidates: dict[int, float], options: set[int]) -> int | None:
 
 def extract_tax(
     var: Sequence[Variant], total_scores: dict[int, float]
-) -> tuple[FieldReading[dict[str, dict[str, int]]], FieldReading[str], int | None]:
-    """Per-rate taxable/tax, the basis, and the total the breakdown implies (or None)."""
+) -> tuple[FieldReading[dict[str, dict[str, int]]], FieldReading[str], int | None, bool]:
+    """Per-rate taxable/tax, the basis, the total the breakdown implies (or None), and whether every
+    rate's printed tax fits its taxable amount (the breakdown checks itself)."""
     ev = tax_evidence(var)
     taxable: dict[int, dict[int, float]] = {r: dict(b) for r, b in ev.taxable.items()}
     if not taxable and ev.form_taxable:
@@ -135,10 +136,10 @@ def extract_tax(
     if not taxable:
         inferred = _infer_rates(ev, total_scores, {a.value for v in var for a in find_amounts(v.text)})
         if inferred is None:
-            return FieldReading({}, 0.6), FieldReading(None, 0.6), None
+            return FieldReading({}, 0.6), FieldReading(None, 0.6), None, False
         basis, breakdown = inferred
         # The rate labels were unreadable: only the arithmetic vouches for them, so stay cautious.
-        return FieldReading(breakdown, 0.5), FieldReading(basis, 0.5), _implied_total(breakdown, basis, 0)
+        return FieldReading(breakdown, 0.5), FieldReading(basis, 0.5), _implied_total(breakdown, basis, 0), False
     non_taxable = _best(ev.non_taxable)
     extra = non_taxable[0] if non_taxable else 0
 
@@ -146,6 +147,7 @@ def extract_tax(
     for basis in ("inclusive", "exclusive"):
         option_fn = tax_inclusive_options if basis == "inclusive" else tax_exclusive_options
         result: dict[str, dict[str, int]] = {}
+        printed: set[str] = set()  # rates whose printed tax fits their taxable amount
         score = 0.0
         pool = dict(ev.unassigned_tax)
         for rate in sorted(taxable, reverse=True):
@@ -164,12 +166,13 @@ def extract_tax(
                 score -= 0.5
             else:
                 score += 1.0
+                printed.add(str(rate))
                 pool.pop(tax_value, None)
             score += base_score * 0.1
             result[str(rate)] = {"taxable": base_value, "tax": tax_value}
         implied = _implied_total(result, basis, extra)
         if implied not in total_scores and total_scores:
-            repaired = _repair_taxable(result, basis, extra, taxable, total_scores, option_fn)
+            repaired = _repair_taxable(result, basis, extra, printed, total_scores, option_fn)
             if repaired is not None:
                 result, implied = repaired, _implied_total(repaired, basis, extra)
                 score -= 0.3
@@ -177,11 +180,11 @@ def extract_tax(
             score += 1.0 + 0.2 * total_scores[implied]
         score += 0.5 * (ev.inclusive_votes if basis == "inclusive" else ev.exclusive_votes)
         if best_result is None or score > best_result[0]:
-            best_result = (score, result, basis, implied)
+            best_result = (score, result, basis, implied, printed == set(result))
     assert best_result is not None
-    score, result, basis, implied = best_result
+    score, result, basis, implied, checked = best_result
     confidence = max(0.2, min(0.95, 0.35 + 0.15 * score))
-    return FieldReading(result, confidence), FieldReading(basis, confidence), implied
+    return FieldReading(result, confidence), FieldReading(basis, confidence), implied, checked
 
 
 def _implied_total(result: dict[str, dict[str, int]], basis: str, extra: int) -> int:
@@ -195,11 +198,14 @@ def _repair_taxable(
     result: dict[str, dict[str, int]],
     basis: str,
     extra: int,
-    taxable: dict[int, dict[int, float]],
+    printed: set[str],
     total_scores: dict[int, float],
     option_fn: Callable[[int, int], set[int]],
 ) -> dict[str, dict[str, int]] | None:
-    """Fix one misread taxable digit when exactly one edit makes the breakdown add up to the total."""
+    """Fix one misread taxable digit when exactly one edit makes the breakdown add up to the total.
+
+    A taxable amount whose printed tax fits it is checked already: an edit that loses that fit would
+    bend the breakdown to a misread total ("¥12,709※" for ¥12,700 with 内消費税 ¥1,154)."""
     best_total = max(total_scores.items(), key=lambda kv: kv[1])[0]
     fixes = []
     for rate, entry in result.items():
@@ -213,6 +219,8 @@ def _repair_taxable(
                 tax_seen = [t for t in option_fn(value, int(rate)) if t == entry["tax"]]
                 if tax_seen:
                     trial[rate]["tax"] = entry["tax"]
+                elif rate in printed:
+                    continue
                 if _implied_total(trial, basis, extra) == best_total:
                     fixes.append(trial)
     return fixes[0] if len(fixes) == 1 else None

@@ -565,7 +565,7 @@ def _take_breakdown_if_it_adds_up(reading: ReceiptReading, lines: list[OcrLine])
     """The per-rate breakdown those lines give, taken only if its arithmetic closes on the total
     already read (R6.4): a misreading cannot bring in one that does not add up."""
     var = variants(lines)
-    breakdown, basis, implied_total = extract_tax(var, total_candidates(var))
+    breakdown, basis, implied_total, _ = extract_tax(var, total_candidates(var))
     if breakdown.value and implied_total == reading.total.value:
         reading.tax_breakdown, reading.tax_basis = breakdown, basis
 

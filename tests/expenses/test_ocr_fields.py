@@ -544,3 +544,34 @@ def test_vendor_is_cut_at_a_box_edge_or_slash():
 
 def test_registration_t_read_as_kanji_cho_still_marks_the_number():
     assert read("丁4011001098993").registration_number.value == "T4011001098993"
+
+
+# -- a total read one confused digit from the breakdown that checks itself ------------------------
+
+
+def test_a_total_one_confused_digit_from_a_self_checking_breakdown_is_the_breakdowns():
+    # 12,700 with 内消費税 1,154 (1/11 of it) checks itself; "¥12,709※" is the same figure misread.
+    reading = read("金額 ¥12,709※\n(税込)\n10%対象¥12.700 (内消費税 ¥1.154)")
+    assert reading.total.value == 12700
+    assert reading.tax_breakdown.value == {"10": {"taxable": 12700, "tax": 1154}}
+
+
+def test_a_breakdown_without_its_printed_tax_does_not_correct_the_total():
+    # No tax printed: nothing checks the 12,700, and the total as read stands.
+    reading = read("合計 ¥12,709\n10%対象 ¥12,700")
+    assert reading.total.value == 12709
+
+
+def test_a_breakdown_far_from_the_total_read_does_not_replace_it():
+    reading = read("合計 ¥15,400\n10%対象 ¥12,700 (内消費税 ¥1,154)")
+    assert reading.total.value == 15400
+
+
+def test_a_grouped_amount_before_a_percent_sign_is_money_not_a_rate():
+    # A form's "※" read as "%" by the Latin model: "¥210,000%" is the amount; "10%" stays a rate.
+    assert read("金額 ¥210,000% 2,").total.value == 210000
+    assert read("10%対象 ¥1,100").total.value != 10
+
+
+def test_a_total_label_whose_first_glyph_was_misread_still_marks_the_total():
+    assert read("運賃 ¥8,160\n迎車料金 ¥360\n高速代 ¥720\n吾計 ¥9,120").total.value == 9120
