@@ -18,7 +18,8 @@ TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計")
 TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清]費[税科]|費[税科]等")
 INCLUSIVE_HINT = re.compile(r"内税|内消費税|うち消費税|うち税|\(内|税込|内訳税")
 EXCLUSIVE_HINT = re.compile(r"外税|税抜|税別|本体")
-FORM_TAXABLE = re.compile(r"税抜金額|税抜合計|本体価格")
+# 税抜金額 with its 抜 misread ("税拓金額"); 税込金額 is the total, not the taxable amount.
+FORM_TAXABLE = re.compile(r"税[^\s込]金額|税抜合計|本体価格")
 NONTAX_HINT = re.compile(r"不課税|非課税|対象外")
 
 

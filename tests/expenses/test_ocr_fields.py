@@ -575,3 +575,13 @@ def test_a_grouped_amount_before_a_percent_sign_is_money_not_a_rate():
 
 def test_a_total_label_whose_first_glyph_was_misread_still_marks_the_total():
     assert read("運賃 ¥8,160\n迎車料金 ¥360\n高速代 ¥720\n吾計 ¥9,120").total.value == 9120
+    assert read("運賃 ¥4,500\n迎車料金 ¥400\n高速代 ¥1,320\n戸計 ¥6,220").total.value == 6220
+    assert read("小計 ¥1,200\n合計 ¥1,320").total.value == 1320
+
+
+def test_a_form_whose_zeinuki_label_was_misread_still_gives_its_breakdown_and_not_its_total():
+    # 税抜金額 read as 税拓金額: its figure is the taxable amount, not the amount received.
+    reading = read("領収書\nを ¥87.830- |\n但し 会議室利用料として\n税拓金額 | 79.846\n消費税額等(10%) 7.984")
+    assert reading.total.value == 87830
+    assert reading.tax_breakdown.value == {"10": {"taxable": 79846, "tax": 7984}}
+    assert read("税込金額 ¥1,100").total.value == 1100
