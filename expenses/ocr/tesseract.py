@@ -308,10 +308,14 @@ class TesseractParser:
             # far side: the page often drops every glyph the seal covers ("株式会社山田" for 山田商店).
             start, end = min(x, seal[0]) - left, max(x + line.width, seal[1]) - left
             # Read both ways, the surer kept: past the name's end, the lifted seal leaves a blank that
-            # sometimes makes a broken glyph read worse ("ホテル ミナ" for ミナミ).
+            # sometimes makes a broken glyph read worse ("ホテル ミナ" for ミナミ). But a stretched
+            # reading that goes on from where the other stops, with no guessed glyph, read what the
+            # seal covered ("株式会社ハーベスト" beside "株式会社ハーベス").
             rows = [line, replace(line, left=start, width=end - start)]
-            readings = self._read_name_rows(_crop(page.without_seals(), block_box), rows, lang, psm=SEAL_PSM)
-            words = max(readings, key=_least_sure)
+            as_is, stretched = self._read_name_rows(
+                _crop(page.without_seals(), block_box), rows, lang, psm=SEAL_PSM
+            )
+            words = stretched if _goes_on_from(stretched, as_is) else max(as_is, stretched, key=_least_sure)
             sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW
         elif line.conf < VENDOR_REREAD_BELOW_CONF:
             # On a clean name row both readings are equally sure and the page's, with its context,
@@ -667,6 +671,14 @@ def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple
     if (first, last) == (start, end):
         return kept, None
     return kept, (members[first].left, members[last - 1].left + members[last - 1].width)
+
+
+def _goes_on_from(longer: list[Word], shorter: list[Word]) -> bool:
+    """Whether `longer` reads all of `shorter` and more after it, without a guessed glyph."""
+    start, whole = "".join(w.text for w in shorter), "".join(w.text for w in longer)
+    return bool(start) and len(whole) > len(start) and whole.startswith(start) and (
+        _least_sure(longer) >= VENDOR_REREAD_GUESS_BELOW
+    )
 
 
 def _least_sure(words: list[Word]) -> float:

@@ -383,6 +383,27 @@ def test_a_name_row_read_on_past_its_end_finds_the_glyphs_the_seal_covers():
     assert reading.value == "株式会社山田商店"
 
 
+def test_a_stretched_reading_that_goes_on_from_the_row_as_it_lies_wins_though_less_sure():
+    """
+    GIVEN: a name row whose last glyph a seal covers, read as it lies without that glyph and
+    stretched to the seal's far side with it, a little less surely
+    WHEN: the name gets its second look
+    THEN: the stretched reading wins, unless a glyph of it is a guess
+    """
+    line = OcrLine("株式会社ハーベ", top=10, left=20, height=40, width=200, conf=0.92)
+    first = VendorChoice(FieldReading("株式会社ハーベ", 0.9), line)
+
+    reading = _second_look(
+        _CannedRereads(["株式会社ハーベス", "株式会社ハーベスト"], conf=[0.93, 0.9]), first, _seal_beside(line)
+    )
+    guessed = _second_look(
+        _CannedRereads(["株式会社ハーベス", "株式会社ハーベスト"], conf=[0.93, 0.05]), first, _seal_beside(line)
+    )
+
+    assert reading.value == "株式会社ハーベスト"
+    assert guessed.value == "株式会社ハーベス"
+
+
 class _ReadsBySize(TesseractParser):
     """Answers the name row's second look with one reading per glyph height asked."""
 
