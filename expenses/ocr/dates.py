@@ -66,14 +66,16 @@ def _plausible(value: date, today: date | None) -> bool:
     return date(today.year - 10, 1, 1) <= value <= date(today.year + 1, 12, 31)
 
 
-# Receipts reach an expense claim within months; one older than this is more likely a misread digit
-# (令和7 read as 令和1) than a real date, so its score halves with each further year.
-RECENT_YEARS = 3.0
+# Receipts reach an expense claim within months, and are kept seven years (電帳法). Up to this age a
+# date is taken as read; past it, a misread digit (令和7 read as 令和1, by both models alike) is the
+# likelier story, and its score is multiplied by AGE_DECAY for each further year.
+RECENT_YEARS = 4.0
+AGE_DECAY = 0.25
 
 
 def _age_factor(value: date, today: date | None) -> float:
     age = ((today or date.today()) - value).days / 365.25
-    return 1.0 if age <= RECENT_YEARS else 0.5 ** (age - RECENT_YEARS)
+    return 1.0 if age <= RECENT_YEARS else AGE_DECAY ** (age - RECENT_YEARS)
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -81,19 +83,32 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
     return all(ch in it for ch in needle)
 
 
-def _in_order(parts: Sequence[str], witness: str) -> bool:
-    """Each part appears whole, in order, in the witness ("07", "05", "10" in "3074051210")."""
-    position = 0
+def _found_in_order(parts: Sequence[str], witness: str) -> list[int] | None:
+    """Where each part appears whole, in order, in the witness ("07", "05", "10" in "3074051210")."""
+    position, found = 0, []
     for part in parts:
-        found = witness.find(part, position)
-        if found < 0:
-            return False
-        position = found + len(part)
-    return True
+        at = witness.find(part, position)
+        if at < 0:
+            return None
+        found.append(at)
+        position = at + len(part)
+    return found
+
+
+def _in_order(parts: Sequence[str], witness: str) -> bool:
+    return _found_in_order(parts, witness) is not None
 
 
 def _witness_factor(parts: Sequence[str], witness: str) -> float:
-    if _in_order(parts, witness):
+    found = _found_in_order(parts, witness)
+    if found is not None:
+        # A one-digit month or day that the witness goes on with a digit of the same field ("1月" read
+        # beside "108": 10 and the 月 as 8) is not confirmed: the Japanese reading may have dropped it.
+        month_day = zip(parts[-2:], found[-2:], (12, 31), strict=True)
+        for part, at, most in month_day:
+            after = witness[at + len(part) : at + len(part) + 1]
+            if len(part) == 1 and after.isdigit() and int(part + after) <= most:
+                return 1.0
         return 2.5
     if _is_subsequence("".join(parts), witness):
         return 1.0

@@ -127,6 +127,22 @@ def test_a_date_far_older_than_any_claim_gives_way_to_its_digit_repair():
     assert read("令和1年9月11日").issue_date.value == date(2025, 9, 11)
 
 
+def test_a_date_seven_years_old_gives_way_to_its_repair_even_when_the_latin_reading_shares_the_misread():
+    # 令和7 printed in a font whose 7 both models read as 1: the Latin "1" confirms the misreading.
+    line = OcrLine("偽和 1 年 9 月 11 日", "oa 1 #4948 11a")
+    assert extract_fields([line], today=TODAY).issue_date.value == date(2025, 9, 11)
+
+
+def test_a_month_the_latin_reading_goes_on_with_a_digit_is_not_confirmed_by_it():
+    # "1月" beside the Latin "108" (10, and 月 read as 8): the Japanese reading may have dropped the 0,
+    # so the date is unsure and gets its second look.
+    reading = extract_fields([OcrLine("| 令和 5 年 1 月 7 日", "| on 5 #108 748")], today=TODAY).issue_date
+    sure = extract_fields([OcrLine("| 令和 5 年 1 月 7 日", "| on 5 # 1 8 7 8")], today=TODAY).issue_date
+
+    assert reading.value == date(2023, 1, 7) and reading.confidence < DATE_UNSURE_BELOW
+    assert sure.value == date(2023, 1, 7) and sure.confidence >= DATE_UNSURE_BELOW
+
+
 def test_a_date_a_few_years_old_is_kept_as_read():
     assert read("令和5年10月7日").issue_date.value == date(2023, 10, 7)
 
