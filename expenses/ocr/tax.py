@@ -20,6 +20,7 @@ INCLUSIVE_HINT = re.compile(r"内税|内消費税|うち消費税|うち税|\(�
 EXCLUSIVE_HINT = re.compile(r"外税|税抜|税別|本体")
 # 税抜金額 with its 抜 misread ("税拓金額"); 税込金額 is the total, not the taxable amount.
 FORM_TAXABLE = re.compile(r"税[^\s込]金額|税抜合計|本体価格")
+MIN_TAXABLE = 10
 NONTAX_HINT = re.compile(r"不課税|非課税|対象外")
 
 
@@ -104,6 +105,11 @@ def tax_evidence(var: Sequence[Variant]) -> TaxEvidence:
             _add(ev.unassigned_tax, amounts[-1].value, v.weight)
             if INCLUSIVE_TAX_LINE.search(text):
                 _add(ev.inclusive_taxes, amounts[-1].value, v.weight)
+    # A taxable figure under ¥10 is a stray mark or a blank cell read as a digit: its tax rounds to
+    # 0 or 1 and would "fit" any tax figure that small.
+    ev.taxable = {rate: {v: s for v, s in found.items() if v >= MIN_TAXABLE} for rate, found in ev.taxable.items()}
+    ev.taxable = {rate: found for rate, found in ev.taxable.items() if found}
+    ev.form_taxable = {v: s for v, s in ev.form_taxable.items() if v >= MIN_TAXABLE}
     return ev
 
 
@@ -184,8 +190,38 @@ def extract_tax(
             best_result = (score, result, basis, implied, printed == set(result))
     assert best_result is not None
     score, result, basis, implied, checked = best_result
+    if not checked and total_scores and implied not in total_scores:
+        # Its tax does not fit and it does not add up: the taxable figure is a misreading ("(100M"
+        # for "10%対象 ¥11,160", a form's blank 税抜金額 cell read as "1").
+        total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        refit = _refit_to_total(ev, [int(rate) for rate in result], total)
+        if refit is not None:
+            basis, result = refit
+            return FieldReading(result, 0.5), FieldReading(basis, 0.5), total, True
+        if implied * 2 < total:
+            return FieldReading({}, 0.4), FieldReading(None, 0.4), None, False
     confidence = max(0.2, min(0.95, 0.35 + 0.15 * score))
     return FieldReading(result, confidence), FieldReading(basis, confidence), implied, checked
+
+
+def _refit_to_total(ev: TaxEvidence, rates: list[int], total: int) -> tuple[str, Breakdown] | None:
+    """One rate's breakdown on the total itself, when a tax printed for that rate fits the total
+    exactly one way (included in it, or added to the rest of it, as the receipt's wording says)."""
+    if len(rates) != 1:
+        return None
+    rate = rates[0]
+    taxes = {**ev.unassigned_tax, **ev.tax.get(rate, {})}
+    inclusive = ev.inclusive_votes >= ev.exclusive_votes
+    fits = [
+        (tax, total if inclusive else total - tax)
+        for tax in taxes
+        if 0 < tax < total
+        and (tax in tax_inclusive_options(total, rate) if inclusive else tax in tax_exclusive_options(total - tax, rate))
+    ]
+    if len(fits) != 1:
+        return None
+    tax, taxable = fits[0]
+    return ("inclusive" if inclusive else "exclusive"), {str(rate): {"taxable": taxable, "tax": tax}}
 
 
 def _implied_total(result: dict[str, dict[str, int]], basis: str, extra: int) -> int:

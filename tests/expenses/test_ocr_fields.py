@@ -585,3 +585,29 @@ def test_a_form_whose_zeinuki_label_was_misread_still_gives_its_breakdown_and_no
     assert reading.total.value == 87830
     assert reading.tax_breakdown.value == {"10": {"taxable": 79846, "tax": 7984}}
     assert read("税込金額 ¥1,100").total.value == 1100
+
+
+# -- a breakdown that neither checks itself nor adds up -------------------------------------------
+
+
+def test_a_misread_taxable_figure_gives_way_to_the_total_its_printed_tax_fits():
+    # "10%対象 ¥11,160" read as "100": 1,014 is the tax included in the total, and only at 10%.
+    reading = read("合計 ¥11,160\n(10%対象 100 内消費税 ¥1,014)")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 11160, "tax": 1014}}
+    assert reading.tax_basis.value == "inclusive"
+    assert reading.tax_breakdown.confidence <= 0.5
+
+
+def test_a_breakdown_far_short_of_the_total_with_no_tax_that_fits_is_dropped():
+    assert read("合計 ¥5,000\n10%対象 ¥120").tax_breakdown.value == {}
+
+
+def test_a_taxable_figure_under_ten_yen_is_a_stray_mark():
+    # The two readings of a form's 税抜金額 row merged into "| 1 | 収入印紙 637": a "1" beside the label.
+    lines = [
+        OcrLine("| 金額 ¥1,800※ | |", "| | i ¥ 1, 800% | | |"),
+        OcrLine("| 税 抜金額 | 1637 | 収入印紙 1 TEL 053-749-7657 |", "| ‘Beem | 1,637 | | mane | TEL 053-749-7657 |"),
+        OcrLine("| 消費 税額 等(16) | 16ぅ 1 |", "| arama | ta 0a |"),
+    ]
+    reading = extract_fields(lines, today=TODAY)
+    assert reading.tax_breakdown.value == {"10": {"taxable": 1637, "tax": 163}}
