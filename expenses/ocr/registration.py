@@ -57,7 +57,8 @@ def _registration_observations(text: str, context: bool) -> list[tuple[str, floa
         # neighbouring fragment ("T 40110010 4011001098993").
         out.extend((run, 1.5) for run in re.findall(r"(?<!\d)\d{13}(?!\d)", text))
     for match in REG_RUN_RE.finditer(text):
-        run = digits_only(match.group("run"))
+        # A look-alike standing alone after the digits is a ruling or a mark ("… 441 488 |"), not a 1.
+        run = digits_only(re.sub(r"(?:\s[^\d\s])+$", "", match.group("run")))
         # The "T" as read by either model ("丁" is the Japanese model's usual misreading).
         t_prefix = match.group("prefix") in T_LOOKALIKES
         if not keyword and not t_prefix:

@@ -72,6 +72,12 @@ def test_fourteen_digit_run_led_by_a_t_lookalike_with_a_valid_check_digit_is_the
     assert reading.registration_number.value == "T9234567890123"
 
 
+def test_a_ruling_after_the_number_is_not_read_as_its_last_digit():
+    # The Latin reading has every digit right, spaced, then the table's border "|" (a 1 look-alike).
+    line = _line_with_latin_reading("登録番号:16394552441488", "| BREST 6394 5 62441 488 |")
+    assert extract_fields([line], today=TODAY).registration_number.value == "T6394562441488"
+
+
 def test_fourteen_digit_run_without_a_valid_check_digit_stays_unlabelled_noise():
     line = _line_with_latin_reading("人人 |", "Bnoaz 71234567890123")
     assert extract_fields([line], today=TODAY).registration_number.value is None
