@@ -66,7 +66,7 @@ VENDOR_REREAD_GUESS_BELOW = 0.15
 DATE_UNSURE_BELOW = 0.7
 # Glyph heights at which a faded page's date lines are read again. At any one height the model may
 # garble the line it reads at the next; the readings vote (see extract_issue_date).
-DATE_REREAD_HEIGHTS = (24, 32, 40)
+DATE_REREAD_HEIGHTS = (24, 36)
 # Below this confidence in the page's choice of the issuer's name, the page is read once more with
 # the column layout for it (about one receipt in five; most names are read surely the first time).
 VENDOR_LAYOUT_BELOW_CONF = 0.7
