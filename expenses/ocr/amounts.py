@@ -13,7 +13,10 @@ from expenses.ocr.text import CONFUSIONS, Variant
 # Amounts
 
 AMOUNT_RE = re.compile(
-    r"(?P<yen>¥\s*)?(?P<num>\d{1,3}(?:\s?[,.]\s?\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d,])|\d+)\s*(?P<suffix>円|-|ー|※|\*)?"
+    r"(?P<yen>¥\s*)?(?P<num>\d{1,3}(?:\s?[,.]\s?\d{3})+(?!\d)"
+    # After a ¥, a last group of four digits: the mark after the amount ("※", "-") read as a digit.
+    r"|(?(yen)(?P<marked>\d{1,3}(?:\s?[,.]\s?\d{3})+)\d(?![\d,.])|(?!))"
+    r"|\d{1,3}(?: \d{3})+(?![\d,])|\d+)\s*(?P<suffix>円|-|ー|※|\*)?"
 )
 
 
@@ -27,7 +30,7 @@ class Amount:
 def find_amounts(text: str) -> list[Amount]:
     out = []
     for match in AMOUNT_RE.finditer(text):
-        raw = re.sub(r"[\s,.]", "", match.group("num"))
+        raw = re.sub(r"[\s,.]", "", match.group("marked") or match.group("num"))
         if not raw or len(raw) > 9:
             continue
         grouped = bool(re.search(r"[,.]\d{3}", match.group("num")))
@@ -111,7 +114,12 @@ def total_candidates(var: Sequence[Variant]) -> dict[int, float]:
                 scores[a.value] = scores.get(a.value, 0) + 0.7 * v.weight
     for value, weight in _form_amounts(by_index):
         scores[value] = scores.get(value, 0) + weight
-    return scores
+    # A one-digit "total" is a fragment of the figure ("¥1 ’ 233") or a stray mark after it: kept
+    # only as a last resort.
+    return {value: score * (TINY_TOTAL_FACTOR if value < 10 else 1.0) for value, score in scores.items()}
+
+
+TINY_TOTAL_FACTOR = 0.1
 
 
 PURPOSE_RE = re.compile(r"^\W*但\s*し|として\W*$")

@@ -44,7 +44,8 @@ def normalize(text: str) -> str:
     # OCR inserts spaces between CJK characters ("登録 番号"); they carry no meaning.
     text = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)
     # "1.650", "11,.160", "2, 460": thousands separators misread; normalise to a comma.
-    text = re.sub(r"(?<=\d)\s?[,.]{1,2}\s?(?=\d{3}(?!\d))", ",", text)
+    # "7。200": the Japanese model reads the separator as its own full stop.
+    text = re.sub(r"(?<=\d)\s?[,.。、]{1,2}\s?(?=\d{3}(?!\d))", ",", text)
     return re.sub(r"¥\s+(?=\d)", "¥", text)
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from expenses.ocr.amounts import find_amounts
 from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.registration import valid_registration_number
 from expenses.ocr.tax import tax_exclusive_options, tax_inclusive_options
@@ -449,7 +450,9 @@ def test_form_pre_tax_amount_is_the_figure_after_its_label():
 def test_broken_digit_group_and_phone_number_are_not_amounts():
     from expenses.ocr.amounts import find_amounts
 
-    assert [a.value for a in find_amounts("対象¥4,5009 TEL 06-1234-5678 距離3.5km")] == []
+    assert [a.value for a in find_amounts("対象4,5009 TEL 06-1234-5678 距離3.5km")] == []
+    # After a ¥ the fourth digit is the mark after the figure, read as a digit.
+    assert [a.value for a in find_amounts("対象¥4,5009 TEL 06-1234-5678")] == [4500]
 
 
 def test_latin_reading_supplies_the_taxable_figure_of_a_japanese_labelled_line():
@@ -611,3 +614,23 @@ def test_a_taxable_figure_under_ten_yen_is_a_stray_mark():
     ]
     reading = extract_fields(lines, today=TODAY)
     assert reading.tax_breakdown.value == {"10": {"taxable": 1637, "tax": 163}}
+
+
+# -- the figure's own marks misread ------------------------------------------------------------------
+
+
+def test_the_mark_after_a_yen_amount_read_as_a_fourth_digit_of_its_last_group_is_dropped():
+    assert [a.value for a in find_amounts("金額 ¥12,7009※")] == [12700]
+    assert [a.value for a in find_amounts("“ts ¥12,7003<")] == [12700]
+    assert find_amounts("1,2345") == []  # without the ¥ it stays a broken group
+    assert read("金額 ¥12,7003※\n(税込)\n但し ご宿泊料金として").total.value == 12700
+
+
+def test_a_thousands_separator_read_as_a_japanese_full_stop_is_a_separator():
+    assert normalize("金額 ¥7。200-") == "金額 ¥7,200-"
+    assert read("金額 ¥7。200-\n但し 工事代金として").total.value == 7200
+
+
+def test_a_one_digit_total_is_a_fragment_of_the_figure_and_loses_to_the_figure():
+    lines = [OcrLine("合計 ¥1,.233", "mS et ¥1 ’ 233 1 1"), OcrLine("お預り ¥2,000"), OcrLine("台計 ¥1 233", "SH ¥1 1")]
+    assert extract_fields(lines, today=TODAY).total.value == 1233
