@@ -316,12 +316,17 @@ class TesseractParser:
                 _crop(page.without_seals(), block_box), rows, lang, psm=SEAL_PSM
             )
             words = stretched if _goes_on_from(stretched, as_is) else max(as_is, stretched, key=_least_sure)
-            sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW
+            # A reading that found no glyph the page lacks, and is less sure of its glyphs than the
+            # page was, only shows the lifted seal's damage ("和食処松カ" for the page's 和食処松乃).
+            adds_nothing = len("".join(w.text for w in words)) <= len(line.text.replace(" ", ""))
+            sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW and not (
+                adds_nothing and _mean_conf(words) < line.conf
+            )
         elif line.conf < VENDOR_REREAD_BELOW_CONF:
             # On a clean name row both readings are equally sure and the page's, with its context,
             # is the safer one.
             (words,) = self._read_name_rows(_crop(page.image, block_box), [line], lang, psm=7)
-            sure = bool(words) and sum(w.conf for w in words) / len(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
+            sure = bool(words) and _mean_conf(words) >= line.conf + VENDOR_REREAD_MIN_GAIN
         elif line.untrimmed is not None:
             # A glyph the page read as a near-zero-confidence guess right beside a surely read name is
             # usually the name's own first or last glyph ("裏進交通" for 東進交通): the whole row alone,
@@ -679,6 +684,10 @@ def _goes_on_from(longer: list[Word], shorter: list[Word]) -> bool:
     return bool(start) and len(whole) > len(start) and whole.startswith(start) and (
         _least_sure(longer) >= VENDOR_REREAD_GUESS_BELOW
     )
+
+
+def _mean_conf(words: list[Word]) -> float:
+    return sum(word.conf for word in words) / len(words) if words else 0.0
 
 
 def _least_sure(words: list[Word]) -> float:

@@ -426,6 +426,18 @@ def test_a_stretched_reading_that_goes_on_from_the_row_as_it_lies_wins_though_le
     assert guessed.value == "株式会社ハーベス"
 
 
+def test_a_seal_rows_reading_that_finds_no_glyph_more_and_is_less_sure_leaves_the_page_reading():
+    # The page read the whole name surely; with the seal lifted its last glyph broke ("乃" → "カ").
+    line = OcrLine("和食処松乃", top=10, left=20, height=40, width=200, conf=0.88)
+    first = VendorChoice(FieldReading("和食処松乃", 0.87), line)
+
+    damaged = _second_look(_CannedRereads(["和食処松カ", "和食処松カ"], conf=0.35), first, _seal_beside(line))
+    surer = _second_look(_CannedRereads(["和食処松乃", "和食処松乃"], conf=0.95), first, _seal_beside(line))
+
+    assert damaged.value == "和食処松乃"
+    assert surer.value == "和食処松乃"
+
+
 class _ReadsBySize(TesseractParser):
     """Answers the name row's second look with one reading per glyph height asked."""
 
