@@ -1029,3 +1029,9 @@ def test_vendor_value_gets_the_script_fix():
 def test_form_amount_ignores_a_date_row_above_the_purpose_line():
     text = "領収書\n2026年10月3日\n但し お品代として"
     assert read(text).total.value is None
+
+
+def test_the_issuers_label_is_not_the_issuers_name():
+    # "発行" (issued by) is a form's label for the issuer's block, never the name itself.
+    lines = [OcrLine("発行", top=700, left=520, height=40, width=80, conf=0.96)]
+    assert choose_vendor(lines).reading.value is None
