@@ -56,6 +56,9 @@ def _registration_observations(text: str, context: bool) -> list[tuple[str, floa
         # An exact 13-digit run stands on its own; the loose pattern below may merge it with a
         # neighbouring fragment ("T 40110010 4011001098993").
         out.extend((run, 1.5) for run in re.findall(r"(?<!\d)\d{13}(?!\d)", text))
+        # Likewise a 14-digit run led by the "T" read as 1 or 7, which the loose pattern may join to a
+        # TEL number before it ("093-558-2339 11057291914986").
+        out.extend((run[1:], 1.35) for run in re.findall(r"(?<![\d-])[17]\d{13}(?!\d)", text))
     for match in REG_RUN_RE.finditer(text):
         # A look-alike standing alone after the digits is a ruling or a mark ("… 441 488 |"), not a 1.
         run = digits_only(re.sub(r"(?:\s[^\d\s])+$", "", match.group("run")))

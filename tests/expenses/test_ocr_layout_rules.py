@@ -72,6 +72,11 @@ def test_fourteen_digit_run_led_by_a_t_lookalike_with_a_valid_check_digit_is_the
     assert reading.registration_number.value == "T9234567890123"
 
 
+def test_a_number_whose_t_was_read_as_1_is_not_joined_to_the_tel_number_before_it():
+    line = _line_with_latin_reading("2 登録 番号 6813", "IA ED ! ; TEL BREE 093-558-2339 11057291914986")
+    assert extract_fields([line], today=TODAY).registration_number.value == "T1057291914986"
+
+
 def test_a_ruling_after_the_number_is_not_read_as_its_last_digit():
     # The Latin reading has every digit right, spaced, then the table's border "|" (a 1 look-alike).
     line = _line_with_latin_reading("登録番号:16394552441488", "| BREST 6394 5 62441 488 |")
