@@ -387,3 +387,20 @@ def clean_binary(gray: np.ndarray, text_px: int) -> np.ndarray:
     for sl in inverted:
         out[sl] = np.where(ink[sl], 255.0, 0.0)
     return out
+
+
+def erase_rulings(image: Image.Image, text_px: int = TARGET_TEXT_HEIGHT) -> Image.Image:
+    """The image with its table rulings (ink runs far longer than any glyph, one stroke thick) made paper.
+
+    Tesseract's block layout drops the cells of a ruled table (a form's 内訳 box) with the rules.
+    """
+    gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    ink = gray < 128
+    length = 3 * text_px
+    horizontal = ndimage.binary_opening(ink, structure=np.ones((1, length), dtype=bool))
+    vertical = ndimage.binary_opening(ink, structure=np.ones((length, 1), dtype=bool))
+    # Grown by a pixel: the rule's anti-aliased edge would stay as a faint line.
+    rules = ndimage.binary_dilation(horizontal | vertical, iterations=1)
+    out = gray.copy()
+    out[rules] = 255
+    return Image.fromarray(out)

@@ -30,7 +30,7 @@ from expenses.ocr.amounts import find_amounts, total_candidates
 from expenses.ocr.dates import drops_one_digit, extract_issue_date
 from expenses.ocr.engine import OSD_LANG, TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
-from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, prepare_page
+from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, erase_rulings, prepare_page
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax, infer_form_breakdown
@@ -428,17 +428,12 @@ class TesseractParser:
         box = breakdown_box(page, lines)
         if box is None:
             return
-        _, block = self._read_page(page.crop(box), "breakdown", lang, digit_lang)
-        if not block:
-            return
-        _take_breakdown_if_it_adds_up(reading, [*lines, *block])
-        if reading.tax_breakdown.value or reading.total.value is None:
-            return
-        printed = {found.value for v in variants(block) for found in find_amounts(v.text)}
-        breakdown = infer_form_breakdown(printed, reading.total.value)
-        if breakdown is not None:
-            # Only the arithmetic vouches for the rate: stay cautious, as for other inferred rates.
-            reading.tax_breakdown, reading.tax_basis = FieldReading(breakdown, 0.5), FieldReading("exclusive", 0.5)
+        # As it lies first; then with the table's rules erased, which the block layout may take for
+        # the whole box and drop its cells with them.
+        for crop in (page.crop(box), erase_rulings(page.crop(box))):
+            _, block = self._read_page(crop, "breakdown", lang, digit_lang)
+            if block and _take_form_breakdown(reading, lines, block):
+                return
 
     def _read_faded_page(
         self, page: Image.Image, reading: ReceiptReading, lang: str, digit_lang: str | None
@@ -568,6 +563,21 @@ def breakdown_box(page: Image.Image, lines: list[OcrLine]) -> tuple[int, int, in
     the issuer's block."""
     box = issuer_block_box(page, lines)
     return None if box is None else (0, box[1], box[0], page.height)
+
+
+def _take_form_breakdown(reading: ReceiptReading, lines: list[OcrLine], block: list[OcrLine]) -> bool:
+    """The breakdown a form's 内訳 box gives, if it adds up (see _read_form_breakdown); whether the
+    box was settled (a breakdown taken, or no total to check one against)."""
+    _take_breakdown_if_it_adds_up(reading, [*lines, *block])
+    if reading.tax_breakdown.value or reading.total.value is None:
+        return True
+    printed = {found.value for v in variants(block) for found in find_amounts(v.text)}
+    breakdown = infer_form_breakdown(printed, reading.total.value)
+    if breakdown is None:
+        return False
+    # Only the arithmetic vouches for the rate: stay cautious, as for other inferred rates.
+    reading.tax_breakdown, reading.tax_basis = FieldReading(breakdown, 0.5), FieldReading("exclusive", 0.5)
+    return True
 
 
 def _take_breakdown_if_it_adds_up(reading: ReceiptReading, lines: list[OcrLine]) -> None:

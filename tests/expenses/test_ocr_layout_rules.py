@@ -628,6 +628,34 @@ def test_a_forms_breakdown_box_is_read_alone_and_taken_when_it_adds_up():
     assert reading.tax_basis.value == "exclusive"
 
 
+class _BoxReadTwice(TesseractParser):
+    """The box's first look finds only a rule; the second (its rules erased) finds its rows."""
+
+    def __init__(self, rows: dict[str, list[Word]]) -> None:
+        super().__init__(langs="jpn")
+        self.run: list[str] = []
+        self.looks = [_breakdown_pass("| 1")["breakdown"], rows["breakdown"]]
+        self.images: list[Image.Image] = []
+
+    def _run(self, image, name, lang, *, psm):
+        self.run.append(f"{name}/psm{psm}")
+        self.images.append(image)
+        return self.looks.pop(0)
+
+
+def test_a_breakdown_box_whose_cells_the_layout_dropped_is_read_again_without_its_rules():
+    page = Image.new("L", PAGE.size, 255)
+    page.paste(0, (10, 300, 440, 302))  # a rule of the box
+    parser = _BoxReadTwice(_breakdown_pass("内訳", "税抜金額 79,846", "消費税額等(10%) 7,984"))
+    reading = _form_reading(87830)
+
+    parser._read_form_breakdown(page, FORM_LINES, reading, "jpn", None)
+
+    assert parser.run == ["breakdown/psm6", "breakdown/psm6"]
+    assert np.asarray(parser.images[0])[70, 100] == 0 and np.asarray(parser.images[1])[70, 100] == 255
+    assert reading.tax_breakdown.value == {"10": {"taxable": 79846, "tax": 7984}}
+
+
 def test_a_breakdown_box_with_unreadable_labels_is_taken_from_its_arithmetic():
     # 税抜金額 / 消費税額等 garbled: 6,546 and 654 are an amount and its 10% tax making the ¥7,200 total.
     parser = _CannedPasses(_breakdown_pass("| |人材 人 天 。 | 6.546|", "| 清 費和信 等) 654 1"))

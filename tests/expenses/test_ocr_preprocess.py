@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image, ImageFilter
 
-from expenses.ocr.preprocess import invert_banners, median3, skew_angle
+from expenses.ocr.preprocess import erase_rulings, invert_banners, median3, skew_angle
 
 
 def test_median3_matches_pils_median_filter_edges_included():
@@ -109,3 +109,15 @@ def test_an_inverted_banner_leaves_no_dark_frame_around_it():
 def test_a_blank_page_is_not_turned_by_the_deskew():
     # Every angle levels no lines on a page without ink: the smallest turn, none, wins the tie.
     assert skew_angle(np.full((200, 300), 255.0, dtype=np.float32)) == 0.0
+
+
+def test_erasing_rulings_keeps_glyphs_and_removes_long_thin_rules():
+    image = Image.new("L", (300, 120), 255)
+    image.paste(0, (10, 20, 290, 22))  # a horizontal rule
+    image.paste(0, (150, 10, 152, 110))  # a vertical rule
+    image.paste(0, (40, 50, 60, 80))  # a glyph-sized blot
+
+    cleaned = np.asarray(erase_rulings(image))
+
+    assert cleaned[21, 100] == 255 and cleaned[60, 151] == 255
+    assert cleaned[65, 50] == 0
