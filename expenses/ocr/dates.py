@@ -121,6 +121,9 @@ ADDRESS_RE = re.compile(
 )
 
 
+RANGE_START_FACTOR = 0.5
+
+
 def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[date, float]:
     scores: dict[date, float] = {}
     # Decided per line: the Latin reading of an address line has lost the kanji that give it away.
@@ -139,9 +142,13 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
         if witness:
             for value in pieced_dates(text, witness, today):
                 scores[value] = scores.get(value, 0.0) + weight * PIECED_WEIGHT * _age_factor(value, today)
+        # A stay or validity period "A ~ B": a hotel issues its receipt at check-out, the period's end.
+        tilde = re.search(r"[~〜～]", text)
         for pattern, specificity in DATE_PATTERNS:
             for match in pattern.finditer(text):
                 parts = match.groupdict()
+                start_of_range = tilde is not None and match.end() <= tilde.start()
+                factor = specificity * (RANGE_START_FACTOR if start_of_range else 1.0)
                 ys = _year_variants(parts["y"], bool(parts.get("era")))
                 for edits_y, y in ys:
                     for edits_m, m in _digit_variants(parts["m"]):
@@ -150,7 +157,7 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                             if not value or not _plausible(value, today):
                                 continue
                             edits = edits_y + edits_m + edits_d
-                            score = weight * specificity * (0.35**edits) * _age_factor(value, today)
+                            score = weight * factor * (0.35**edits) * _age_factor(value, today)
                             if witness:
                                 score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
                             scores[value] = scores.get(value, 0.0) + score

@@ -154,6 +154,13 @@ def test_a_month_the_latin_reading_goes_on_with_a_digit_is_not_confirmed_by_it()
     assert sure.value == date(2023, 1, 7) and sure.confidence >= DATE_UNSURE_BELOW
 
 
+def test_a_stay_periods_end_is_the_issue_date_when_no_other_date_was_read():
+    # A hotel issues its receipt at check-out; the 発行日 itself, when read, still wins.
+    assert read("ご宿泊期間 2024/04/03 ~ 2024/04/04 (1泊)").issue_date.value == date(2024, 4, 4)
+    text = "発行日 2024/04/05\nご宿泊期間 2024/04/03 ~ 2024/04/04 (1泊)"
+    assert read(text).issue_date.value == date(2024, 4, 5)
+
+
 def test_a_date_a_few_years_old_is_kept_as_read():
     assert read("令和5年10月7日").issue_date.value == date(2023, 10, 7)
 
