@@ -12,7 +12,8 @@ from expenses.ocr.protocol import FieldReading
 from expenses.ocr.text import Variant
 
 # Only 10% and 8% exist, so "16%" / "19%" are a misread 10% (18% is left alone: it may be "(8%").
-RATE_RE = re.compile(r"(?<!\d)(1[0-79]|8)\s*[%％]")
+# 10% misread as 17%, 19%, or with its 1 read as a bracket or bar ("「0%対象"): there is no 0% rate.
+RATE_RE = re.compile(r"(?<!\d)(1[0-79]|[「|!\]lI]0|8)\s*[%％]")
 TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計")
 # 消費税 garbled glyph by glyph: 消 → 清, 税 → 科 (the same 禾 on the left).
 TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清]費[税科]|費[税科]等")
@@ -78,7 +79,7 @@ def tax_evidence(var: Sequence[Variant]) -> TaxEvidence:
                 _add(ev.form_taxable, figures[0].value, v.weight)
                 continue
         if rate_match:
-            rate = 10 if rate_match.group(1).startswith("1") else 8
+            rate = 8 if rate_match.group(1) == "8" else 10
             after = text[rate_match.end() :]
             tax_pos = TAX_HINT.search(after)
             if taxable_hint or tax_pos:

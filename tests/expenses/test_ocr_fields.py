@@ -634,3 +634,8 @@ def test_a_thousands_separator_read_as_a_japanese_full_stop_is_a_separator():
 def test_a_one_digit_total_is_a_fragment_of_the_figure_and_loses_to_the_figure():
     lines = [OcrLine("合計 ¥1,.233", "mS et ¥1 ’ 233 1 1"), OcrLine("お預り ¥2,000"), OcrLine("台計 ¥1 233", "SH ¥1 1")]
     assert extract_fields(lines, today=TODAY).total.value == 1233
+
+
+def test_a_ten_percent_rate_whose_1_was_read_as_a_bracket_is_still_ten_percent():
+    reading = read("合計 ¥2,614\n「0%対象¥162 内税¥14\n8%対象¥2,452 内税¥181")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 162, "tax": 14}, "8": {"taxable": 2452, "tax": 181}}
