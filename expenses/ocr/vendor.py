@@ -24,7 +24,7 @@ PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "e_money",
         re.compile(
             r"交通系|電子マネー|Suica|PASMO|ICOCA|Kitaca|TOICA|manaca|SUGOCA|nimoca|はやかけん|nanaco|WAON|"
-            r"楽天Edy|Edy|(?<![A-Za-z])iD(?![A-Za-z])|QUICPay|IC支払|ICカード|"
+            r"楽天Edy|Edy|(?<![A-Za-z])iD(?=\s*(?:[¥\\:：]|\d|支払|決済|$))|QUICPay|IC支払|ICカード|"
             # 電子 misread ("直子マネー"); a card balance (残高) is printed only for prepaid money.
             r"子\s?マネー|(?<!ポイント)残\s?高(?!\s*ポイント)"
         ),

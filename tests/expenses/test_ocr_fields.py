@@ -639,3 +639,11 @@ def test_a_one_digit_total_is_a_fragment_of_the_figure_and_loses_to_the_figure()
 def test_a_ten_percent_rate_whose_1_was_read_as_a_bracket_is_still_ten_percent():
     reading = read("合計 ¥2,614\n「0%対象¥162 内税¥14\n8%対象¥2,452 内税¥181")
     assert reading.tax_breakdown.value == {"10": {"taxable": 162, "tax": 14}, "8": {"taxable": 2452, "tax": 181}}
+
+
+def test_id_is_a_payment_only_beside_an_amount_or_a_payment_word():
+    # The Latin reading turns kanji into short letter runs; "iD" among them is not the iD brand.
+    assert read("iD ¥1,000").payment_method.value == "e_money"
+    assert read("お支払 iD").payment_method.value == "e_money"
+    lines = [OcrLine("上記正に領収いたしました", "SS EAE HULU LELA Cee iD en A LL see")]
+    assert extract_fields(lines, today=TODAY).payment_method.value is None
