@@ -120,6 +120,11 @@ def _best(bucket: dict[int, float]) -> tuple[int, float] | None:
     return max(bucket.items(), key=lambda kv: (kv[1], kv[0]))
 
 
+def _best_total(total_scores: dict[int, float]) -> int:
+    """The best-supported total (ties to the larger: a dropped digit shrinks a figure)."""
+    return max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
 def _fit(candidates: dict[int, float], options: set[int]) -> int | None:
     fits = [v for v in candidates if v in options]
     if fits:
@@ -194,7 +199,7 @@ def extract_tax(
     if not checked and total_scores and implied not in total_scores:
         # Its tax does not fit and it does not add up: the taxable figure is a misreading ("(100M"
         # for "10%対象 ¥11,160", a form's blank 税抜金額 cell read as "1").
-        total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        total = _best_total(total_scores)
         refit = _refit_to_total(ev, [int(rate) for rate in result], total)
         if refit is not None:
             basis, result = refit
@@ -244,7 +249,7 @@ def _repair_taxable(
 
     A taxable amount whose printed tax fits it is checked already: an edit that loses that fit would
     bend the breakdown to a misread total ("¥12,709※" for ¥12,700 with 内消費税 ¥1,154)."""
-    best_total = max(total_scores.items(), key=lambda kv: kv[1])[0]
+    best_total = _best_total(total_scores)
     fixes = []
     for rate, entry in result.items():
         text = str(entry["taxable"])
@@ -278,7 +283,7 @@ def _infer_rates(ev: TaxEvidence, total_scores: dict[int, float], printed: set[i
     """
     if not total_scores or not ev.unassigned_tax:
         return None
-    total = max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    total = _best_total(total_scores)
     return (
         _infer_two_rates_inclusive(ev, total, printed)
         or _infer_single_rate_inclusive(ev, total)

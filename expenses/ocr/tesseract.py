@@ -430,7 +430,8 @@ class TesseractParser:
             return
         # As it lies first; then with the table's rules erased, which the block layout may take for
         # the whole box and drop its cells with them.
-        for crop in (page.crop(box), erase_rulings(page.crop(box))):
+        for erase in (False, True):
+            crop = erase_rulings(page.crop(box)) if erase else page.crop(box)
             _, block = self._read_page(crop, "breakdown", lang, digit_lang)
             if block and _take_form_breakdown(reading, lines, block):
                 return
