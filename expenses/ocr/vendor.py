@@ -158,9 +158,27 @@ def _same_row_right(
     return False
 
 
+_ADDRESSED = re.compile(r"(様|御中|殿|樣|檬)\s*$")
+
+
 def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
-    """Forms print 様 far to the right of the recipient's name, so OCR splits it into its own line."""
-    return _same_row_right(line, lines, texts, _HONORIFIC, 0.8)
+    """Forms print 様 far to the right of the recipient's name, so OCR splits it into its own line;
+    or another reading of the page holds the same row with its 様 (the column layout lost it)."""
+    return _same_row_right(line, lines, texts, _HONORIFIC, 0.8) or _read_addressed_elsewhere(line, lines, texts)
+
+
+def _read_addressed_elsewhere(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
+    if not line.height:
+        return False
+    middle = line.top + line.height / 2
+    for other, text in zip(lines, texts, strict=True):
+        if other is line or not other.height or not _ADDRESSED.search(text):
+            continue
+        overlap = min(line.left + line.width, other.left + other.width) - max(line.left, other.left)
+        level = abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * 0.5
+        if level and overlap > 0.5 * min(line.width, other.width):
+            return True
+    return False
 
 
 def _priced_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:

@@ -1075,3 +1075,14 @@ def test_the_issuers_label_is_not_the_issuers_name():
     # "発行" (issued by) is a form's label for the issuer's block, never the name itself.
     lines = [OcrLine("発行", top=700, left=520, height=40, width=80, conf=0.96)]
     assert choose_vendor(lines).reading.value is None
+
+
+def test_a_name_another_reading_shows_addressed_with_sama_is_the_recipient():
+    # The column layout read the 宛名 row without its 様; the block reading of the same row has it.
+    lines = [
+        OcrLine("東電商事株式会社 様", top=200, left=100, height=40, width=420, conf=0.9),
+        OcrLine("東電商事 株 式会社", top=202, left=104, height=38, width=330, conf=0.8),
+        OcrLine("ステーションホテル", top=700, left=500, height=36, width=330, conf=0.7),
+    ]
+    assert choose_vendor(lines).reading.value == "ステーションホテル"
+    assert choose_vendor(lines[1:]).reading.value.replace(" ", "") == "東電商事株式会社"
