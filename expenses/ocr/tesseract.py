@@ -34,7 +34,7 @@ from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_grey
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax, infer_form_breakdown
-from expenses.ocr.text import OcrLine, edit_distance, normalize, variants
+from expenses.ocr.text import OcrLine, edit_distance, has_japanese, normalize, variants
 from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
 
 SUPPORTED_MIME = frozenset(
@@ -663,12 +663,15 @@ def vendor_lines(words: list[Word]) -> list[OcrLine]:
 
 
 def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple[int, int] | None]:
-    """The row without the unsure single glyphs at its ends, and (left, right) of the row including
-    those of them set close to it (within a glyph's width: the name's own first or last glyph,
-    misread, rather than a logo or ruling further off); None when none is that close."""
+    """The row without the unsure single glyphs (or unsure non-Japanese runs) at its ends, and (left,
+    right) of the row including those of them set close to it (within a glyph's width: the name's own
+    first or last glyph, misread, rather than a logo or ruling further off); None when none is that
+    close."""
 
     def noise(word: Word) -> bool:
-        return len(word.text) == 1 and word.conf < min_conf and word.text not in KEEP_GLYPHS
+        # Also an unsure run of Latin letters and marks: a ruling or box edge beside the name ("Ip]!").
+        single = len(word.text) == 1 and word.text not in KEEP_GLYPHS
+        return word.conf < min_conf and (single or not has_japanese(word.text))
 
     start, end = 0, len(members)
     while start < end and noise(members[start]):

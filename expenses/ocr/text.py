@@ -37,6 +37,10 @@ def lines_from_text(text: str) -> list[OcrLine]:
 _CJK = "\u3040-\u30ff\u4e00-\u9fff\u3005"
 
 
+def has_japanese(text: str) -> bool:
+    return bool(re.search(rf"[{_CJK}]", text))
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII) and the yen sign variants to one character."""
     text = unicodedata.normalize("NFKC", text)

@@ -125,6 +125,18 @@ def test_vendor_row_trims_unsure_edge_glyphs_and_keeps_where_the_close_ones_were
     assert vendor_lines([*name, stray])[0].untrimmed is None
 
 
+def test_vendor_row_trims_an_unsure_latin_run_at_its_end_but_keeps_a_sure_one():
+    # A box edge read as "Ip]!" before the name; "24" of "サンライズ 24" is read surely.
+    junk = Word("Ip]!", 0, 0, 60, 90, 0.12, (1, 1, 1))
+    name = Word("和食処松乃", 70, 10, 200, 40, 0.92, (1, 1, 1))
+    number = Word("24", 280, 10, 40, 40, 0.9, (1, 1, 1))
+
+    [line] = vendor_lines([junk, name, number])
+
+    assert line.text == "和食処松乃24"
+    assert (line.top, line.height) == (10, 40)  # the junk's tall box no longer sets the row's extent
+
+
 def test_vendor_row_still_splits_text_printed_far_apart():
     row = [_word("上記正に領収いたしました", 0, 480), _word("〒100-0001", 800, 200)]
     assert [line.text for line in vendor_lines(row)] == ["上記正に領収いたしました", "〒100-0001"]
