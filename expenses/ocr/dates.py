@@ -150,9 +150,12 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                 start_of_range = tilde is not None and match.end() <= tilde.start()
                 factor = specificity * (RANGE_START_FACTOR if start_of_range else 1.0)
                 ys = _year_variants(parts["y"], bool(parts.get("era")))
+                # Repairs that cannot be a month or a day are dropped before they multiply.
+                months = [(edits, m) for edits, m in _digit_variants(parts["m"]) if 1 <= int(m) <= 12]
+                days = [(edits, d) for edits, d in _digit_variants(parts["d"]) if 1 <= int(d) <= 31]
                 for edits_y, y in ys:
-                    for edits_m, m in _digit_variants(parts["m"]):
-                        for edits_d, d in _digit_variants(parts["d"]):
+                    for edits_m, m in months:
+                        for edits_d, d in days:
                             value = _to_date(parts.get("era"), y, m, d)
                             if not value or not _plausible(value, today):
                                 continue

@@ -9,13 +9,19 @@ from expenses.ocr.protocol import FieldReading
 from expenses.ocr.text import _RUN, CONFUSIONS, Variant, digits_only, normalize
 
 
+def _check_sum(base: str) -> int:
+    """domain.md R1.3: Σ P_n × Q_n over the 12-digit base, n counted from the right, Q_n = 2 for even n.
+
+    With 12 digits, even n from the right are the even indexes from the left.
+    """
+    return 2 * sum(map(int, base[0::2])) + sum(map(int, base[1::2]))
+
+
 def _valid_check_digit(digits: str) -> bool:
     """domain.md R1.3: first digit = 9 - (Σ P_n × Q_n mod 9) over the 12-digit base from the right."""
     if len(digits) != 13 or not digits.isdigit() or digits[0] == "0":
         return False
-    base = digits[1:]
-    total = sum(int(d) * (2 if n % 2 == 0 else 1) for n, d in enumerate(reversed(base), start=1))
-    return int(digits[0]) == 9 - total % 9
+    return int(digits[0]) == 9 - _check_sum(digits[1:]) % 9
 
 
 def valid_registration_number(value: str) -> bool:
@@ -83,8 +89,7 @@ def _registration_observations(text: str, context: bool) -> list[tuple[str, floa
 
 def _check_digit_for(base: str) -> str:
     """domain.md R1.3 check digit (1-9) for a 12-digit base."""
-    total = sum(int(d) * (2 if n % 2 == 0 else 1) for n, d in enumerate(reversed(base), start=1))
-    return str(9 - total % 9)
+    return str(9 - _check_sum(base) % 9)
 
 
 def _neighbours(digits: str) -> set[str]:
