@@ -67,6 +67,8 @@ TOTAL_KEYWORDS: tuple[tuple[str, float], ...] = (
     (r"^\W*(?:[^\s\d小]\s*)?計(?!算)", 0.8),
     (r"小\s*計", 0.4),
 )
+# Weight left to a one-digit "total" (see total_candidates).
+TINY_TOTAL_FACTOR = 0.1
 TOTAL_EXCLUDE = re.compile(
     r"預|釣|つり|対象|内税|消費税|税額|外税|税率|税抜|税[^\s込]金額|残高|ポイント|点数|値引|割引|券売|No\."
 )
@@ -117,9 +119,6 @@ def total_candidates(var: Sequence[Variant]) -> dict[int, float]:
     # A one-digit "total" is a fragment of the figure ("¥1 ’ 233") or a stray mark after it: kept
     # only as a last resort.
     return {value: score * (TINY_TOTAL_FACTOR if value < 10 else 1.0) for value, score in scores.items()}
-
-
-TINY_TOTAL_FACTOR = 0.1
 
 
 PURPOSE_RE = re.compile(r"^\W*但\s*し|として\W*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -42,7 +43,9 @@ DATE_PATTERNS = (
     ),
 )
 DATE_PREFER = re.compile(r"発行|日付|領収日|年月日|取引|精算|降車|date", re.IGNORECASE)
-DATE_AVOID = re.compile(r"期間|[~〜～]|チェックイン|到着|有効|期限|生年|乗車日から|From", re.IGNORECASE)
+# A period "A ~ B" (a stay, a pass's validity).
+RANGE_MARK = re.compile(r"[~〜～]")
+DATE_AVOID = re.compile(rf"期間|{RANGE_MARK.pattern}|チェックイン|到着|有効|期限|生年|乗車日から|From", re.IGNORECASE)
 
 
 def _to_date(era: str | None, y: str, m: str, d: str) -> date | None:
@@ -143,7 +146,7 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
             for value in pieced_dates(text, witness, today):
                 scores[value] = scores.get(value, 0.0) + weight * PIECED_WEIGHT * _age_factor(value, today)
         # A stay or validity period "A ~ B": a hotel issues its receipt at check-out, the period's end.
-        tilde = re.search(r"[~〜～]", text)
+        tilde = RANGE_MARK.search(text)
         for pattern, specificity in DATE_PATTERNS:
             for match in pattern.finditer(text):
                 parts = match.groupdict()
@@ -153,17 +156,14 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                 # Repairs that cannot be a month or a day are dropped before they multiply.
                 months = [(edits, m) for edits, m in _digit_variants(parts["m"]) if 1 <= int(m) <= 12]
                 days = [(edits, d) for edits, d in _digit_variants(parts["d"]) if 1 <= int(d) <= 31]
-                for edits_y, y in ys:
-                    for edits_m, m in months:
-                        for edits_d, d in days:
-                            value = _to_date(parts.get("era"), y, m, d)
-                            if not value or not _plausible(value, today):
-                                continue
-                            edits = edits_y + edits_m + edits_d
-                            score = weight * factor * (0.35**edits) * _age_factor(value, today)
-                            if witness:
-                                score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
-                            scores[value] = scores.get(value, 0.0) + score
+                for (edits_y, y), (edits_m, m), (edits_d, d) in itertools.product(ys, months, days):
+                    value = _to_date(parts.get("era"), y, m, d)
+                    if not value or not _plausible(value, today):
+                        continue
+                    score = weight * factor * (0.35 ** (edits_y + edits_m + edits_d)) * _age_factor(value, today)
+                    if witness:
+                        score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
+                    scores[value] = scores.get(value, 0.0) + score
     return scores
 
 

@@ -122,7 +122,9 @@ def _best(bucket: dict[int, float]) -> tuple[int, float] | None:
 
 def _best_total(total_scores: dict[int, float]) -> int:
     """The best-supported total (ties to the larger: a dropped digit shrinks a figure)."""
-    return max(total_scores.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    best = _best(total_scores)
+    assert best is not None, "no total to choose from"
+    return best[0]
 
 
 def _fit(candidates: dict[int, float], options: set[int]) -> int | None:
@@ -218,16 +220,22 @@ def _refit_to_total(ev: TaxEvidence, rates: list[int], total: int) -> tuple[str,
     rate = rates[0]
     taxes = {**ev.unassigned_tax, **ev.tax.get(rate, {})}
     inclusive = ev.inclusive_votes >= ev.exclusive_votes
-    fits = [
-        (tax, total if inclusive else total - tax)
-        for tax in taxes
-        if 0 < tax < total
-        and (tax in tax_inclusive_options(total, rate) if inclusive else tax in tax_exclusive_options(total - tax, rate))
-    ]
+    basis = "inclusive" if inclusive else "exclusive"
+    fits = [(tax, total if inclusive else total - tax) for tax in taxes if _fits_total(tax, total, rate, basis)]
     if len(fits) != 1:
         return None
     tax, taxable = fits[0]
-    return ("inclusive" if inclusive else "exclusive"), {str(rate): {"taxable": taxable, "tax": tax}}
+    return basis, {str(rate): {"taxable": taxable, "tax": tax}}
+
+
+def _fits_total(tax: int, total: int, rate: int, basis: str) -> bool:
+    """Whether `tax` is what `rate` gives on a total that includes it, or on the rest of a total it
+    was added to."""
+    if not 0 < tax < total:
+        return False
+    if basis == "inclusive":
+        return tax in tax_inclusive_options(total, rate)
+    return tax in tax_exclusive_options(total - tax, rate)
 
 
 def _implied_total(result: dict[str, dict[str, int]], basis: str, extra: int) -> int:
@@ -322,8 +330,8 @@ def _infer_single_rate_inclusive(ev: TaxEvidence, total: int) -> tuple[str, Brea
     fits: a garbled label ("1O%対家", "%対") must not cost the whole breakdown.
     """
     for tax in sorted(ev.inclusive_taxes, key=lambda t: -ev.inclusive_taxes[t]):
-        rates = [rate for rate in (10, 8) if tax in tax_inclusive_options(total, rate)]
-        if len(rates) == 1 and 0 < tax < total:
+        rates = [rate for rate in (10, 8) if _fits_total(tax, total, rate, "inclusive")]
+        if len(rates) == 1:
             return "inclusive", {str(rates[0]): {"taxable": total, "tax": tax}}
     return None
 
@@ -340,8 +348,8 @@ def _infer_single_rate_exclusive(ev: TaxEvidence, total: int, printed: set[int])
         return None
     for tax in sorted(ev.unassigned_tax, key=lambda t: -ev.unassigned_tax[t]):
         base = total - tax
-        rates = [rate for rate in (10, 8) if tax in tax_exclusive_options(base, rate)]
-        if len(rates) == 1 and 0 < tax < base and base in printed:
+        rates = [rate for rate in (10, 8) if _fits_total(tax, total, rate, "exclusive")]
+        if len(rates) == 1 and tax < base and base in printed:
             return "exclusive", {str(rates[0]): {"taxable": base, "tax": tax}}
     return None
 

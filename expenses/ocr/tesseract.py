@@ -318,7 +318,7 @@ class TesseractParser:
             words = stretched if _goes_on_from(stretched, as_is) else max(as_is, stretched, key=_least_sure)
             # A reading that found no glyph the page lacks, and is less sure of its glyphs than the
             # page was, only shows the lifted seal's damage ("和食処松カ" for the page's 和食処松乃).
-            adds_nothing = len("".join(w.text for w in words)) <= len(line.text.replace(" ", ""))
+            adds_nothing = len(_glyphs(words)) <= len(line.text.replace(" ", ""))
             sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW and not (
                 adds_nothing and _mean_conf(words) < line.conf
             )
@@ -357,21 +357,21 @@ class TesseractParser:
         targets = _date_lines(lines)
         if not targets:
             return FieldReading(None, 0.0)
-        found = self._read_stacked(page, targets, "dates", lang, scale=REREAD_SCALE)
-        reread = [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
-        return extract_issue_date(variants(reread))
+        return extract_issue_date(variants(self._read_date_lines(page, targets, lang, scale=REREAD_SCALE)))
 
     def _date_rereads(self, page: Image.Image, lines: list[OcrLine], lang: str) -> list[OcrLine]:
-        """The date-looking lines read alone at each of DATE_REREAD_HEIGHTS (one sheet per height),
-        each reading with its line's Latin reading as the witness of its digits."""
+        """The date-looking lines read alone at each of DATE_REREAD_HEIGHTS (one sheet per height)."""
         targets = _date_lines(lines)
         if not targets:
             return []
         return [
-            OcrLine(join_words(words), targets[slot].alt_text)
-            for height in DATE_REREAD_HEIGHTS
-            for slot, words in self._read_stacked(page, targets, "dates", lang, height=height).items()
+            reread for height in DATE_REREAD_HEIGHTS for reread in self._read_date_lines(page, targets, lang, height=height)
         ]
+
+    def _read_date_lines(self, page: Image.Image, targets: list[OcrLine], lang: str, **sizing) -> list[OcrLine]:
+        """Each line read alone, with its Latin reading kept as the witness of its digits."""
+        found = self._read_stacked(page, targets, "dates", lang, **sizing)
+        return [OcrLine(join_words(words), targets[slot].alt_text) for slot, words in found.items()]
 
     def _second_look_at_date(
         self, page: Image.Image, lines: list[OcrLine], first: FieldReading[date], lang: str
@@ -694,10 +694,15 @@ def _trim_edges(members: list[Word], min_conf: float) -> tuple[list[Word], tuple
 
 def _goes_on_from(longer: list[Word], shorter: list[Word]) -> bool:
     """Whether `longer` reads all of `shorter` and more after it, without a guessed glyph."""
-    start, whole = "".join(w.text for w in shorter), "".join(w.text for w in longer)
+    start, whole = _glyphs(shorter), _glyphs(longer)
     return bool(start) and len(whole) > len(start) and whole.startswith(start) and (
         _least_sure(longer) >= VENDOR_REREAD_GUESS_BELOW
     )
+
+
+def _glyphs(words: list[Word]) -> str:
+    """The words' text run together, without the spaces the reading put between glyphs."""
+    return "".join(word.text for word in words).replace(" ", "")
 
 
 def _mean_conf(words: list[Word]) -> float:
@@ -713,15 +718,11 @@ def consensus_reading(readings: list[list[Word]]) -> list[Word]:
     """The reading closest to all the others (the fewest glyph edits in total): a glyph one reading
     dropped or added is outvoted by the rest. Ties go to the surer reading."""
 
-    def text(words: list[Word]) -> str:
-        return "".join(word.text for word in words).replace(" ", "")
-
-    texts = [text(words) for words in readings]
+    texts = [_glyphs(words) for words in readings]
 
     def rank(index: int) -> tuple[int, float]:
-        words = readings[index]
         spread = sum(edit_distance(texts[index], other) for other in texts)
-        return spread, -(sum(word.conf for word in words) / len(words) if words else 0.0)
+        return spread, -_mean_conf(readings[index])
 
     return readings[min(range(len(readings)), key=rank)]
 

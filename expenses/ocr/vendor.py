@@ -131,7 +131,9 @@ def _japanese_ratio(text: str) -> float:
     return _japanese_count("".join(chars)) / len(chars)
 
 
-_HONORIFIC = re.compile(r"^\s*(様|御中|殿|樣|檬)\s*$")
+_HONORIFICS = "様|御中|殿|樣|檬"
+_HONORIFIC = re.compile(rf"^\s*({_HONORIFICS})\s*$")
+_ADDRESSED = re.compile(rf"({_HONORIFICS})\s*$")
 
 
 _PRICE = re.compile(r"¥\s*\d|\d\s*円|\d{1,3}(?:,\d{3})+")
@@ -147,18 +149,16 @@ def _same_row_right(
     line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str], pattern: re.Pattern[str], tolerance: float
 ) -> bool:
     """Whether a line further right on the same printed row matches `pattern`."""
-    if not line.height:
-        return False
-    middle = line.top + line.height / 2
-    for other, text in zip(lines, texts, strict=True):
-        if other is line or other.left <= line.left or not pattern.search(text):
-            continue
-        if abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * tolerance:
-            return True
-    return False
+    return bool(line.height) and any(
+        other is not line and other.left > line.left and pattern.search(text) and _level(line, other, tolerance)
+        for other, text in zip(lines, texts, strict=True)
+    )
 
 
-_ADDRESSED = re.compile(r"(様|御中|殿|樣|檬)\s*$")
+def _level(line: OcrLine, other: OcrLine, tolerance: float) -> bool:
+    """Whether the two lines' middles are within `tolerance` of the taller one's height."""
+    middle, other_middle = line.top + line.height / 2, other.top + other.height / 2
+    return abs(other_middle - middle) < max(line.height, other.height) * tolerance
 
 
 def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
@@ -168,17 +168,17 @@ def _addressed_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Seque
 
 
 def _read_addressed_elsewhere(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
-    if not line.height:
-        return False
-    middle = line.top + line.height / 2
-    for other, text in zip(lines, texts, strict=True):
-        if other is line or not other.height or not _ADDRESSED.search(text):
-            continue
+    """Whether another line over the same stretch of the same row ends in 様 / 御中."""
+
+    def over_same_stretch(other: OcrLine) -> bool:
         overlap = min(line.left + line.width, other.left + other.width) - max(line.left, other.left)
-        level = abs((other.top + other.height / 2) - middle) < max(line.height, other.height) * 0.5
-        if level and overlap > 0.5 * min(line.width, other.width):
-            return True
-    return False
+        return overlap > 0.5 * min(line.width, other.width)
+
+    return bool(line.height) and any(
+        other is not line and other.height and _ADDRESSED.search(text) and _level(line, other, 0.5)
+        and over_same_stretch(other)
+        for other, text in zip(lines, texts, strict=True)
+    )
 
 
 def _priced_on_same_row(line: OcrLine, lines: Sequence[OcrLine], texts: Sequence[str]) -> bool:
