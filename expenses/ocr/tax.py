@@ -187,7 +187,8 @@ def extract_tax(
             result[str(rate)] = {"taxable": base_value, "tax": tax_value}
         implied = _implied_total(result, basis, extra)
         if implied not in total_scores and total_scores:
-            repaired = _repair_taxable(result, basis, extra, printed, total_scores, option_fn)
+            seen = {rate: {**ev.unassigned_tax, **ev.tax.get(int(rate), {})} for rate in result}
+            repaired = _repair_taxable(result, basis, extra, printed, total_scores, option_fn, seen)
             if repaired is not None:
                 result, implied = repaired, _implied_total(repaired, basis, extra)
                 score -= 0.3
@@ -252,11 +253,14 @@ def _repair_taxable(
     printed: set[str],
     total_scores: dict[int, float],
     option_fn: Callable[[int, int], set[int]],
+    seen: dict[str, dict[int, float]],
 ) -> dict[str, dict[str, int]] | None:
     """Fix one misread taxable digit when exactly one edit makes the breakdown add up to the total.
 
     A taxable amount whose printed tax fits it is checked already: an edit that loses that fit would
-    bend the breakdown to a misread total ("¥12,709※" for ¥12,700 with 内消費税 ¥1,154)."""
+    bend the breakdown to a misread total ("¥12,709※" for ¥12,700 with 内消費税 ¥1,154). An edit that
+    another reading's tax for the rate (`seen`: tax -> score) fits keeps a fit: "10%対象 ¥1,919 内税
+    ¥175" beside the Latin reading's ¥173 is ¥1,910 with ¥173 when that adds up."""
     best_total = _best_total(total_scores)
     fixes = []
     for rate, entry in result.items():
@@ -267,9 +271,9 @@ def _repair_taxable(
                     continue
                 value = int(text[:i] + digit + text[i + 1 :])
                 trial = {**result, rate: {"taxable": value, "tax": min(option_fn(value, int(rate)))}}
-                tax_seen = [t for t in option_fn(value, int(rate)) if t == entry["tax"]]
+                tax_seen = [t for t in option_fn(value, int(rate)) if t == entry["tax"] or t in seen[rate]]
                 if tax_seen:
-                    trial[rate]["tax"] = entry["tax"]
+                    trial[rate]["tax"] = entry["tax"] if entry["tax"] in tax_seen else max(tax_seen, key=seen[rate].get)
                 elif rate in printed:
                     continue
                 if _implied_total(trial, basis, extra) == best_total:

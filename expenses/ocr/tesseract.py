@@ -607,11 +607,13 @@ def _same_row(a: OcrLine, b: OcrLine) -> bool:
 
 
 def _inside(line: OcrLine | None, box: tuple[int, int, int, int]) -> bool:
+    """Whether a line lies in the box. A line that starts well left of it is the page's layout running
+    a row of the box into the text beside it ("イサーー | | 四エ聞店" for a form's 田中工務店): not in it."""
     if line is None:
         return False
     left, top, right, bottom = box
     x, y = line.left + line.width / 2, line.top + line.height / 2
-    return left <= x <= right and top <= y <= bottom
+    return left - line.height <= line.left and x <= right and top <= y <= bottom
 
 
 def _better_issuer(block: IssuerBlock, page: VendorChoice) -> bool:

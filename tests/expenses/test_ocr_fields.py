@@ -180,6 +180,28 @@ def test_arithmetic_repairs_one_misread_taxable_digit():
     }
 
 
+def test_a_taxable_digit_is_repaired_to_the_figure_the_other_readings_tax_fits():
+    # Both readings give ¥1,919 (¥1,910 with its 0 read as 9). The Japanese reading's tax ¥175 fits
+    # ¥1,919, the Latin reading's ¥173 fits ¥1,910, and only ¥1,910 + ¥428 adds up to the total.
+    lines = [
+        OcrLine("合計 ¥2,338", alt_text="a= Bt ¥2, 338", top=0, height=30),
+        OcrLine("10%対象w1,919 内税w175", alt_text="16%59R ¥1,919 ows ¥173", top=40, height=30),
+        OcrLine("8%対象w428 内税w31", alt_text="inwes StI ¥428 poi ¥31", top=80, height=30),
+    ]
+    reading = extract_fields(lines, today=TODAY)
+    assert reading.total.value == 2338
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 1910, "tax": 173},
+        "8": {"taxable": 428, "tax": 31},
+    }
+
+
+def test_a_self_checking_taxable_figure_is_not_repaired_without_a_tax_that_fits_the_edit():
+    # ¥175 fits ¥1,919 and no reading shows a tax for ¥1,910: the figures stand, unrepaired.
+    reading = read("合計 ¥2,338\n10%対象 ¥1,919 内税 ¥175\n8%対象 ¥428 内税 ¥31")
+    assert reading.tax_breakdown.value["10"] == {"taxable": 1919, "tax": 175}
+
+
 def test_arithmetic_repairs_a_misread_tax_digit():
     # 内税 ¥169 misread as ¥189: not acceptable for ¥1,860 at 10% (169); the one-edit repair is.
     text = "合計 ¥1,860\n10%対象 ¥1,860 内税 ¥189\n"

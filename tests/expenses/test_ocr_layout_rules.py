@@ -602,6 +602,23 @@ def test_a_page_choice_inside_the_block_stays_and_the_block_is_not_read_when_not
     assert (vendor, block_box, reading.vendor) == (INSIDE, None, INSIDE.reading)
 
 
+def test_a_page_row_run_in_from_the_left_of_the_block_is_not_inside_it():
+    # The page's layout ran the block's name row into the 内訳 table beside it: the row's middle lies
+    # in the block, but it starts far left of it. The block is read, and its name replaces the row's.
+    merged = VendorChoice(
+        FieldReading("イサーー", 0.89), OcrLine("イサーー | | 四エ聞店", top=300, left=100, height=40, width=700)
+    )
+    parser = _CannedBlock(_block_words(name_left=20))
+    reading = ReceiptReading(vendor=merged.reading, registration_number=FieldReading("T1234567890123", 0.9))
+
+    vendor, block_box = parser._use_issuer_block(PAGE, FORM_LINES, merged, reading, "jpn")
+    assert vendor.reading.value == "和食処 松乃"
+
+    assert parser.sizes == [(550, 270)]
+    assert reading.vendor.value == "和食処 松乃"
+    assert block_box == (450, 230, 1000, 500)
+
+
 def test_the_block_is_read_for_a_missing_registration_number():
     words = [*_block_words(name_left=20), Word("登録番号 T8207908719673", 20, 150, 400, 24, 0.9, (1, 1, 4))]
     parser = _CannedBlock(words)
