@@ -170,6 +170,9 @@ def _positional_pairs(
     return out
 
 
+THOUSANDS_GROUP_OR_RUN = re.compile(r"(?<=[,.])\s?(\d{3})\d(?!\d)|(\d+)")
+
+
 def merge_digit_runs(primary: str, digits_from: str) -> str:
     """Replace each digit run in `primary` by the matching run in `digits_from`.
 
@@ -178,7 +181,11 @@ def merge_digit_runs(primary: str, digits_from: str) -> str:
     alignment of equal-length runs.
     """
     runs_primary = list(re.finditer(r"\d+", primary))
-    runs_other = re.findall(r"\d+", digits_from)
+    # A thousands group holds three digits: a fourth is the figure's mark ("※", "-") read as a digit
+    # ("¥ 210, 0003"), as in AMOUNT_RE. Left on, that group pairs with nothing, and the merge builds a
+    # figure neither model read: the other's first group before this reading's misread second one
+    # (210,990 from "219,990" and "210,0003").
+    runs_other = [m.group(1) or m.group(2) for m in THOUSANDS_GROUP_OR_RUN.finditer(digits_from)]
     if not runs_primary or not runs_other:
         return primary
     if len(runs_primary) == len(runs_other):

@@ -282,6 +282,13 @@ def test_merge_digit_runs_takes_digits_from_the_latin_reading():
     assert merge_digit_runs("10%対象¥1,968 内税¥79", "TORR ¥1,068 PBR ¥79") == "10%対象¥1,068 内税¥79"
 
 
+def test_merge_drops_a_mark_read_as_a_fourth_digit_of_a_thousands_group():
+    # "※" after the figure read as a 3: the groups still pair, and no hybrid (210,990) is built.
+    assert merge_digit_runs("金額 ¥219,990※", "Spi ¥ 210, 0003 2") == "金額 ¥210,000※"
+    lines = [OcrLine("金額 ¥219,990※ |", alt_text="Spi ¥ 210, 0003 2 |", height=30)]
+    assert extract_fields(lines, today=TODAY).total.value == 210000
+
+
 def test_json_shape():
     data = read("テスト商店\n2026年10月3日\n合計 ¥1,100\n10%対象 ¥1,100 内消費税 ¥100\n現金").to_json_dict()
     assert set(data) == {
