@@ -267,10 +267,36 @@ def test_a_long_digit_run_is_read_again_for_the_registration_number():
     ]
     parser = _CannedRereads(["18207908719673"])
 
-    reading = parser._reread_registration(Image.new("L", (10, 10)), lines, "eng")
+    reading = parser._reread_registration(Image.new("L", (10, 10)), lines, FieldReading(None, 0.7), "eng")
 
     assert parser.asked == [["計 人き縛 乱 「8267968719675"]]
     assert reading.value == "T8207908719673"
+
+
+# Read as T3887273785315 by both models: no valid number as read, only repairs of it.
+UNSURE_REGISTRATION_LINES = [OcrLine("・登録番号 T3887273785315", "T3887273785315", top=0, height=40)]
+UNSURE_REGISTRATION = FieldReading("T3287273785315", 0.602)
+
+
+def test_an_unsure_registration_number_takes_a_surer_second_reading():
+    parser = _CannedRereads(["T4887273783315"])
+
+    reading = parser._reread_registration(
+        Image.new("L", (10, 10)), UNSURE_REGISTRATION_LINES, UNSURE_REGISTRATION, "eng"
+    )
+
+    assert parser.asked == [["・登録番号 T3887273785315"]]
+    assert reading == FieldReading("T4887273783315", 0.98)
+
+
+def test_an_unsure_registration_number_stays_when_the_second_reading_shows_no_digits():
+    parser = _CannedRereads(["ーーーー"])
+
+    reading = parser._reread_registration(
+        Image.new("L", (10, 10)), UNSURE_REGISTRATION_LINES, UNSURE_REGISTRATION, "eng"
+    )
+
+    assert reading.value == UNSURE_REGISTRATION.value
 
 
 UNSURE_DATE_LINES = [OcrLine("| 令和 5 年 1 月 7 日", "| on 5 #108 748", top=50, height=40)]
@@ -1115,3 +1141,31 @@ def test_a_name_another_reading_shows_addressed_with_sama_is_the_recipient():
     ]
     assert choose_vendor(lines).reading.value == "ステーションホテル"
     assert choose_vendor(lines[1:]).reading.value.replace(" ", "") == "東電商事株式会社"
+
+
+class _RecordsRegistrationRereads(_CannedPasses):
+    def __init__(self, passes: dict[str, list[Word]]) -> None:
+        super().__init__(passes)
+        self.langs = "jpn+eng"
+        self.rereads: list[FieldReading[str]] = []
+
+    def _reread_registration(self, page, lines, first, lang):
+        self.rereads.append(first)
+        return first
+
+
+def _registration_page(number: str) -> dict[str, list[Word]]:
+    return {"page": [_row("2024/12/05 16:21", 40, 1), _row("合計 ¥2,614", 100, 2), _row(f"登録番号 {number}", 160, 3)]}
+
+
+def test_only_a_missing_or_unsure_registration_number_gets_a_second_look():
+    sure = _RecordsRegistrationRereads(_registration_page("T4887273783315"))
+    unsure = _RecordsRegistrationRereads(_registration_page("T3887273785315"))
+
+    sure_reading = sure.parse(Image.new("L", (800, 300), 255))
+    unsure_reading = unsure.parse(Image.new("L", (800, 300), 255))
+
+    assert sure_reading.registration_number.value == "T4887273783315"
+    assert sure.rereads == []
+    assert unsure_reading.registration_number.confidence < 0.6
+    assert [first.value for first in unsure.rereads] == [unsure_reading.registration_number.value]
