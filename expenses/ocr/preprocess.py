@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 
+from expenses.ocr.rotation import rotate_expanded
 from expenses.ocr.seals import is_seal_glyph, seal_columns, seal_mask, without_seals
 
 # Tesseract's LSTM reads best when glyphs are roughly this tall (pixels).
@@ -143,6 +144,7 @@ def skew_angle(gray: np.ndarray, max_angle: float = 8.0) -> float:
     """Angle (degrees) that makes the horizontal projection of ink sharpest (text lines level)."""
     image = Image.fromarray((ink_mask(gray) * 255).astype(np.uint8))
     image.thumbnail((500, 500))
+
     best_angle, best_score = 0.0, -1.0
     for step, span in ((1.0, max_angle), (0.25, 1.0)):
         center = best_angle
@@ -252,7 +254,7 @@ def prepare_page(image: Image.Image, options: PreprocessOptions | None = None) -
     if options.deskew:
         angle = skew_angle(gray)
         if abs(angle) >= 0.5:
-            page = page.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+            page = rotate_expanded(page, angle, Image.BICUBIC, 255)
             if seals is not None:
                 seals = np.asarray(Image.fromarray(seals).rotate(angle, resample=Image.NEAREST, expand=True))
     return PreparedPage(page, seals)
