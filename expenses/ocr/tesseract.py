@@ -20,9 +20,11 @@ import io
 import itertools
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from types import TracebackType
+from typing import TypeVar
 
 from PIL import Image
 
@@ -160,19 +162,19 @@ class TesseractParser:
     def parse(self, image: Image.Image) -> ReceiptReading:
         prepared = prepare_page(image, self.preprocess_options)
         layout_lang, digit_lang = split_langs(self.langs)
-        words, lines = self._read_page(prepared.image, "page", layout_lang, digit_lang)
+        words, lines, column_words = self._read_whole_page(prepared, layout_lang, digit_lang)
         reading = extract_fields(lines)
         turn = self._upright_turn(prepared.image, reading)
         if turn:
             prepared = prepare_page(image.rotate(turn, expand=True), self.preprocess_options)
-            words, lines = self._read_page(prepared.image, "page", layout_lang, digit_lang)
+            words, lines, column_words = self._read_whole_page(prepared, layout_lang, digit_lang)
             reading = extract_fields(lines)
         reading.page_turn = turn
         page = prepared.image
         name_words = words_off_seals(prepared, words)
         vendor = choose_vendor(vendor_lines(name_words))
-        if vendor.reading.confidence < VENDOR_LAYOUT_BELOW_CONF:
-            vendor = self._vendor_with_column_layout(page, name_words, vendor, layout_lang)
+        if column_words is not None:
+            vendor = _vendor_with_column_layout(name_words, vendor, column_words)
         reading.vendor = vendor.reading
         if not reading.tax_breakdown.value and reading.total.value is not None:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
@@ -198,16 +200,34 @@ class TesseractParser:
         """The words Tesseract reads on `image` (`name` says which look it is, for test doubles)."""
         return parse_tsv(engine_for(lang).read_tsv(image, psm=psm, timeout=self.timeout))
 
+    def _read_whole_page(
+        self, prepared: PreparedPage, lang: str, digit_lang: str | None
+    ) -> tuple[list[Word], list[OcrLine], list[Word] | None]:
+        """The page's words and lines (see _read_page), and its words as read with the column layout
+        when the issuer's name came out of the page unsure (see _vendor_with_column_layout; else None).
+
+        The column layout's reading (Japanese model) runs at once with the Latin model's reading of
+        the digit lines: it needs only the page's words.
+        """
+        words = self._run(prepared.image, "page", lang, psm=6)
+        unsure = choose_vendor(vendor_lines(words_off_seals(prepared, words))).reading.confidence
+        lines, column_words = _together(
+            lambda: self._digit_lines(prepared.image, words, digit_lang),
+            lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure < VENDOR_LAYOUT_BELOW_CONF else None,
+        )
+        return words, lines, column_words
+
+    def _digit_lines(self, page: Image.Image, words: list[Word], digit_lang: str | None) -> list[OcrLine]:
+        lines = group_lines(words)
+        return self._reread_digits(page, lines, digit_lang) if digit_lang else lines
+
     def _read_page(
         self, page: Image.Image, name: str, lang: str, digit_lang: str | None
     ) -> tuple[list[Word], list[OcrLine]]:
         """The page's words and lines as one uniform block, the digit-bearing lines read again by the
         Latin model."""
         words = self._run(page, name, lang, psm=6)
-        lines = group_lines(words)
-        if digit_lang:
-            lines = self._reread_digits(page, lines, digit_lang)
-        return words, lines
+        return words, self._digit_lines(page, words, digit_lang)
 
     def _upright_turn(self, page: Image.Image, first: ReceiptReading) -> int:
         """Degrees (counter-clockwise) that set the page upright, when its reading gave neither a
@@ -241,28 +261,6 @@ class TesseractParser:
         for slot, words in found.items():
             out[targets[slot]] = replace(lines[targets[slot]], alt_text=" ".join(w.text for w in words))
         return out
-
-    def _vendor_with_column_layout(
-        self, page: Image.Image, words: list[Word], vendor: VendorChoice, lang: str
-    ) -> VendorChoice:
-        """Read the page again with Tesseract's column layout (psm 4) and let both readings' rows
-        compete for the issuer's name, when the page's choice was unsure.
-
-        Read as one uniform block, a shop name set apart from the rest (large type above a shadow, a
-        title beside a logo) can run into its surroundings or vanish, leaving an item line as the best
-        guess; the column layout finds it as a row of its own. On a row both readings hold, the page's
-        stands unless it read that row unsurely too: the block reading is the better one on average.
-        """
-        column_words = self._run(page, "columns", lang, psm=4)
-        pooled = choose_vendor([*vendor_lines(words), *vendor_lines(column_words)])
-        if (
-            pooled.line is not None
-            and vendor.line is not None
-            and _same_row(pooled.line, vendor.line)
-            and vendor.line.conf >= VENDOR_REREAD_BELOW_CONF
-        ):
-            return vendor
-        return pooled if pooled.reading.value is not None else vendor
 
     def _use_issuer_block(
         self, page: Image.Image, lines: list[OcrLine], vendor: VendorChoice, reading: ReceiptReading, lang: str
@@ -406,8 +404,10 @@ class TesseractParser:
         targets = [line for line in lines[index + 1 : index + 1 + MAX_REREAD_LINES] if line.height > 0]
         if not targets:
             return
-        japanese = self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE)
-        latin = self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {}
+        japanese, latin = _together(
+            lambda: self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE),
+            lambda: self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {},
+        )
         reread = [
             replace(
                 line,
@@ -541,6 +541,39 @@ class TesseractParser:
                     found.setdefault(slot, []).append(word)
                     break
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
+
+
+def _vendor_with_column_layout(words: list[Word], vendor: VendorChoice, column_words: list[Word]) -> VendorChoice:
+    """Let the page's rows and those of its reading with Tesseract's column layout (psm 4) compete
+    for the issuer's name, when the page's choice was unsure.
+
+    Read as one uniform block, a shop name set apart from the rest (large type above a shadow, a
+    title beside a logo) can run into its surroundings or vanish, leaving an item line as the best
+    guess; the column layout finds it as a row of its own. On a row both readings hold, the page's
+    stands unless it read that row unsurely too: the block reading is the better one on average.
+    """
+    pooled = choose_vendor([*vendor_lines(words), *vendor_lines(column_words)])
+    if (
+        pooled.line is not None
+        and vendor.line is not None
+        and _same_row(pooled.line, vendor.line)
+        and vendor.line.conf >= VENDOR_REREAD_BELOW_CONF
+    ):
+        return vendor
+    return pooled if pooled.reading.value is not None else vendor
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+def _together(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """Both calls at once, `second` on a thread of its own. Each language has its own engine and
+    libtesseract runs without the GIL, so a Japanese and a Latin reading overlap on two cores; the
+    readings are the same as one after the other."""
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(second)
+        return first(), later.result()
 
 
 def words_off_seals(page: PreparedPage, words: list[Word]) -> list[Word]:
