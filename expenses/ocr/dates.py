@@ -257,11 +257,20 @@ def extract_issue_date(var: Sequence[Variant], today: date | None = None) -> Fie
     scores = date_candidates(var, today)
     if not scores:
         return FieldReading(None, 0.0)
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    # Ties go to the later date: claims are filed soon after the expense. And so the same OCR text
+    # always gives the same date: the scores' order follows set order, which differs between processes.
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0].toordinal()))
     value, score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = min(0.97, 0.4 + 0.3 * score) * (1.0 if score >= 1.5 * runner_up else 0.7)
     return FieldReading(value, confidence)
+
+
+def ties_with(chosen: date, other: date, var: Sequence[Variant], today: date | None = None) -> bool:
+    """Whether `other` scored as high as `chosen` on these readings: the choice between them was the
+    tie-break's, not the readings'."""
+    scores = date_candidates(var, today)
+    return other != chosen and chosen in scores and scores.get(other, 0.0) >= scores[chosen]
 
 
 # Payment method

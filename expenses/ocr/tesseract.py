@@ -29,7 +29,7 @@ from typing import TypeVar
 from PIL import Image
 
 from expenses.ocr.amounts import find_amounts, total_candidates
-from expenses.ocr.dates import drops_one_digit, extract_issue_date
+from expenses.ocr.dates import drops_one_digit, extract_issue_date, ties_with
 from expenses.ocr.engine import OSD_LANG, TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
 from expenses.ocr.preprocess import PreparedPage, PreprocessOptions, darken_greys, erase_rulings, prepare_page
@@ -381,9 +381,14 @@ class TesseractParser:
     ) -> FieldReading[date]:
         """An unsure date's lines read again, alone and larger, taken only where they show a digit of
         the month or day that the page's reading dropped (10月 read as 1月: a narrow 0 set close to its
-        neighbour). A second reading that differs otherwise is no surer than the first: it stands."""
+        neighbour), or a date the page's reading scored as high as its choice (the tie-break chose). A
+        second reading that differs otherwise is no surer than the first: it stands."""
         second = self._reread_date(page, lines, lang)
-        if first.value is not None and second.value is not None and drops_one_digit(first.value, second.value):
+        if first.value is None or second.value is None:
+            return first
+        if drops_one_digit(first.value, second.value):
+            return second
+        if ties_with(first.value, second.value, variants(lines)):
             return second
         return first
 

@@ -1,14 +1,18 @@
 """Pure text -> fields extraction (no Tesseract, no database)."""
 
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
 from expenses.ocr.amounts import find_amounts
+from expenses.ocr.dates import ties_with
 from expenses.ocr.fields import extract_fields, extract_from_text
 from expenses.ocr.registration import valid_registration_number
 from expenses.ocr.tax import tax_exclusive_options, tax_inclusive_options
-from expenses.ocr.text import OcrLine, merge_digit_runs, normalize
+from expenses.ocr.text import OcrLine, merge_digit_runs, normalize, variants
 
 TODAY = date(2026, 11, 21)
 
@@ -348,6 +352,34 @@ def test_address_numbers_are_not_a_date():
         OcrLine("2025年7月4日 10:20", top=40, height=30),
     ]
     assert extract_fields(lines, today=TODAY).issue_date.value == date(2025, 7, 4)
+
+
+# "09月" read as "909月" and "05:14" as "95:14": the day is 05 or 06, pieced from either reading alike.
+TIED_DATE_LINES = [OcrLine("2026年909月06日(日)95:14 レジ2", alt_text="20264F09A06A(B) 05:14 L22", height=30)]
+
+
+def test_a_tie_between_dates_goes_to_the_later_one_in_every_process():
+    script = (
+        "from datetime import date\n"
+        "from expenses.ocr.dates import extract_issue_date\n"
+        "from expenses.ocr.text import OcrLine, variants\n"
+        "line = OcrLine('2026年909月06日(日)95:14 レジ2', alt_text='20264F09A06A(B) 05:14 L22', height=30)\n"
+        "print(extract_issue_date(variants([line]), date(2026, 11, 21)).value)\n"
+    )
+    chosen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    # Set order (and so the scores' order) differs with the hash seed; the choice must not.
+    assert chosen == {"2026-09-06"}
+    assert ties_with(date(2026, 9, 6), date(2026, 9, 5), variants(TIED_DATE_LINES), TODAY)
+    assert not ties_with(date(2026, 9, 6), date(2026, 9, 8), variants(TIED_DATE_LINES), TODAY)
 
 
 def test_date_repair_confirmed_by_whole_parts_of_the_latin_reading():

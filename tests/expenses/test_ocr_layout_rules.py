@@ -314,6 +314,16 @@ def test_an_unsure_date_takes_the_digit_its_second_reading_shows_and_the_page_dr
     assert reading.value == date(2023, 10, 7)
 
 
+def test_an_unsure_date_tied_with_another_takes_the_one_its_second_reading_shows():
+    # The page's reading gives 2026/09/05 and 2026/09/06 the same score; the tie-break chose the 6th.
+    lines = [OcrLine("2026年909月06日(日)95:14 レジ2", "20264F09A06A(B) 05:14 L22", top=50, height=40)]
+    parser = _CannedRereads(["2026年09月05日(土)06:14 レジ2"])
+
+    reading = parser._second_look_at_date(Image.new("L", (10, 10)), lines, FieldReading(date(2026, 9, 6), 0.39), "jpn")
+
+    assert reading.value == date(2026, 9, 5)
+
+
 def test_a_second_reading_of_an_unsure_date_that_differs_otherwise_does_not_replace_it():
     # It dropped a digit itself (10日 → 1日), or read another digit: the page's reading stands.
     for text in ("令和 5 年 1 月 1 日", "令和 5 年 1 月 8 日"):
