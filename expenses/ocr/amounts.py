@@ -69,6 +69,8 @@ TOTAL_KEYWORDS: tuple[tuple[str, float], ...] = (
 )
 # Weight left to a one-digit "total" (see total_candidates).
 TINY_TOTAL_FACTOR = 0.1
+# Totals under this are fragments of the figure.
+FRAGMENT_BELOW = 10
 TOTAL_EXCLUDE = re.compile(
     r"預|釣|つり|対象|内税|消費税|税額|外税|税率|税抜|税[^\s込]金額|残高|ポイント|点数|値引|割引|券売|No\."
 )
@@ -118,7 +120,11 @@ def total_candidates(var: Sequence[Variant]) -> dict[int, float]:
         scores[value] = scores.get(value, 0) + weight
     # A one-digit "total" is a fragment of the figure ("¥1 ’ 233") or a stray mark after it: kept
     # only as a last resort.
-    return {value: score * (TINY_TOTAL_FACTOR if value < 10 else 1.0) for value, score in scores.items()}
+    return {value: score * (TINY_TOTAL_FACTOR if is_fragment(value) else 1.0) for value, score in scores.items()}
+
+
+def is_fragment(total: int) -> bool:
+    return total < FRAGMENT_BELOW
 
 
 PURPOSE_RE = re.compile(r"^\W*但\s*し|として\W*$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from expenses.ocr.amounts import extract_total, one_digit_edits, total_candidates
+from expenses.ocr.amounts import extract_total, is_fragment, one_digit_edits, total_candidates
 from expenses.ocr.dates import extract_issue_date
 from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
@@ -45,12 +45,17 @@ def extract_fields(lines: Sequence[OcrLine], *, today: date | None = None) -> Re
 
 def _vouched(implied_total: int | None, checked: bool, total_scores: dict[int, float]) -> bool:
     """Whether the breakdown's total counts as evidence for the total: it was read as a total too,
-    none was, or the breakdown checks itself and a total was read one confused digit from it."""
+    none was, or the breakdown checks itself and the totals read are one confused digit from it or
+    fragments only (the figure's row lost, a stray "4" left)."""
     if implied_total is None:
         return False
     if implied_total in total_scores or not total_scores:
         return True
-    return checked and any(implied_total in one_digit_edits(value) for value in total_scores)
+    if not checked:
+        return False
+    return all(is_fragment(value) for value in total_scores) or any(
+        implied_total in one_digit_edits(value) for value in total_scores
+    )
 
 
 def extract_from_text(text: str, *, today: date | None = None) -> ReceiptReading:

@@ -620,6 +620,16 @@ def test_a_total_one_confused_digit_from_a_self_checking_breakdown_is_the_breakd
     assert reading.tax_breakdown.value == {"10": {"taxable": 12700, "tax": 1154}}
 
 
+def test_a_self_checking_breakdown_gives_the_total_when_only_a_fragment_was_read_as_one():
+    # The 金額 row lost but for a stray "4": the breakdown, whose tax fits, says ¥17,500.
+    reading = read("領収書\n金額 ¥4\n10%対象 ¥17,500 (内消費税 ¥1,590)")
+    assert reading.total.value == 17500
+    # A breakdown that does not check itself vouches for nothing: the fragment stays, unsure.
+    unchecked = read("領収書\n金額 ¥4\n10%対象 ¥17,500 (内消費税 ¥1,234)")
+    assert unchecked.total.value == 4
+    assert unchecked.total.confidence < 0.5
+
+
 def test_a_breakdown_without_its_printed_tax_does_not_correct_the_total():
     # No tax printed: nothing checks the 12,700, and the total as read stands.
     reading = read("合計 ¥12,709\n10%対象 ¥12,700")
