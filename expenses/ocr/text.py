@@ -45,6 +45,9 @@ def normalize(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII) and the yen sign variants to one character."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\\", "¥").replace("￥", "¥").replace("羊", "¥")
+    # "¥/,200": a 7 whose bar faded reads as a slash. Between a yen sign and a thousands group a
+    # slash can be nothing else.
+    text = re.sub(r"¥\s*/(?=\s?[,.]\s?\d{3}(?!\d))", "¥7", text)
     # OCR inserts spaces between CJK characters ("登録 番号"); they carry no meaning.
     text = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)
     # "1.650", "11,.160", "2, 460": thousands separators misread; normalise to a comma.

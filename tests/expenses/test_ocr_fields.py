@@ -282,6 +282,13 @@ def test_normalize_full_width_and_yen():
     assert normalize("登録 番号") == "登録番号"
 
 
+def test_a_seven_read_as_a_slash_after_the_yen_sign_is_a_seven():
+    assert normalize("金額 \\/,200- | |") == "金額 ¥7,200- | |"
+    assert read("金額 \\/,200-\n但し 御品代として").total.value == 7200
+    # Elsewhere a slash stays a slash: dates, and a yen sign not followed by a thousands group.
+    assert normalize("2024/10/03 ¥/ 2") == "2024/10/03 ¥/ 2"
+
+
 def test_merge_digit_runs_takes_digits_from_the_latin_reading():
     assert merge_digit_runs("10%対象¥1,968 内税¥79", "TORR ¥1,068 PBR ¥79") == "10%対象¥1,068 内税¥79"
 
