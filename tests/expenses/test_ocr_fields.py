@@ -660,6 +660,13 @@ def test_a_total_label_whose_first_glyph_was_misread_still_marks_the_total():
     assert read("小計 ¥1,200\n合計 ¥1,320").total.value == 1320
 
 
+def test_an_item_line_led_by_a_stray_kei_is_not_a_total_line():
+    # "計" at the start of an item line (a stray glyph read so), the item's name after it.
+    text = "計 だし巻き玉子 4 ¥2,326\n刺身盛り合わせ 4 ¥5,926\n合計 ¥21,538"
+    assert read(text + "\n計 だし巻き玉子 4 ¥2,326").total.value == 21538
+    assert read("計 5点 ¥2,338").total.value == 2338
+
+
 def test_a_form_whose_zeinuki_label_was_misread_still_gives_its_breakdown_and_not_its_total():
     # 税抜金額 read as 税拓金額: its figure is the taxable amount, not the amount received.
     reading = read("領収書\nを ¥87.830- |\n但し 会議室利用料として\n税拓金額 | 79.846\n消費税額等(10%) 7.984")
