@@ -149,7 +149,10 @@ def _form_amounts(by_index: dict[int, list[Variant]]) -> list[tuple[int, float]]
                 continue
             if not any(TOTAL_EXCLUDE.search(v.text) or NOT_AN_AMOUNT_ROW.search(v.text) for v in rows):
                 for v in rows:
-                    digits = re.sub(r"\D", "", v.text)
+                    # A figure that reads as one (grouped, or with its ¥ or "-") stands on its own:
+                    # a stray mark before it read as a digit is not part of it ("#8 % 4,500-").
+                    whole = [a.value for a in find_amounts(v.text) if a.marked and a.value >= 100]
+                    digits = str(whole[-1]) if whole else re.sub(r"\D", "", v.text)
                     if 3 <= len(digits) <= 8 and digits[0] != "0":
                         out.append((int(digits), 0.5 * v.weight))
             break

@@ -711,6 +711,17 @@ def test_the_mark_after_a_yen_amount_read_as_a_fourth_digit_of_its_last_group_is
     assert read("金額 ¥12,7003※\n(税込)\n但し ご宿泊料金として").total.value == 12700
 
 
+def test_a_forms_amount_row_keeps_a_figure_that_reads_whole_apart_from_marks_before_it():
+    # Its label garbled ("金額" as "#8 %"): the row's figure is ¥4,500, not every digit on the row.
+    lines = [
+        OcrLine("| 」果 y4.500-", alt_text="‘| #8 % 4, 500-", top=0, height=30),
+        OcrLine("| 但しエ事代金。。 といて", top=40, height=30),
+    ]
+    assert extract_fields(lines, today=TODAY).total.value == 4500
+    # A figure garbled past reading as one still gives its digits ("半7ア960").
+    assert read("半7ア960\n但し 御品代として").total.value == 7960
+
+
 def test_a_thousands_separator_read_as_a_japanese_full_stop_is_a_separator():
     assert normalize("金額 ¥7。200-") == "金額 ¥7,200-"
     assert read("金額 ¥7。200-\n但し 工事代金として").total.value == 7200
