@@ -63,9 +63,10 @@ TOTAL_KEYWORDS: tuple[tuple[str, float], ...] = (
     (r"総額|税込(?:合計|金額)", 0.9),
     (r"運賃|料金合計", 0.6),
     (r"金\s*額", 0.8),
-    # "計 ¥1,500", "戸計 ¥6,220": the 合 lost, cut off or misread (not 小計). Only with the figure
-    # right after it: "計 だし巻き玉子 4 ¥2,326" is an item line with a stray glyph in front.
-    (r"^\W*(?:[^\s\d小]\s*)?計(?=\W*[¥\d])", 0.8),
+    # "計 ¥1,500", "戸計 ¥6,220", "計 5点 ¥2,338": the 合 lost, cut off or misread (not 小計). Only
+    # with a figure that reads as money (or the item count) right after it: "計 だし巻き玉子 4 ¥2,326"
+    # is an item line and "ら 計 5 5 朋 旨店 555" a garbled tax line, each with a stray 計.
+    (r"^\W*(?:[^\s\d小]\s*)?計(?=\s*(?:¥|\d{1,3}(?:,\d{3})+(?!\d)|\d+\s*点))", 0.8),
     (r"小\s*計", 0.4),
 )
 # Weight left to a one-digit "total" (see total_candidates).

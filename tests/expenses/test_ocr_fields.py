@@ -665,6 +665,13 @@ def test_an_item_line_led_by_a_stray_kei_is_not_a_total_line():
     text = "計 だし巻き玉子 4 ¥2,326\n刺身盛り合わせ 4 ¥5,926\n合計 ¥21,538"
     assert read(text + "\n計 だし巻き玉子 4 ¥2,326").total.value == 21538
     assert read("計 5点 ¥2,338").total.value == 2338
+    # A garbled tax line with a stray 計 and bare digits after it gives no total either (its "558" had
+    # been taken, and the page read again for its lost total never looked).
+    lines = [
+        OcrLine("人 ¥7.238", alt_text="| ARt Tes ¥ 7,238 rUw |", top=0, height=30),
+        OcrLine("ら 計 5 5 朋 旨店 555", alt_text="(10.21% Bit #6 $ae ¥ ‘AMR 7,238 £558)", top=40, height=30),
+    ]
+    assert extract_fields(lines, today=TODAY).total.value is None
 
 
 def test_a_form_whose_zeinuki_label_was_misread_still_gives_its_breakdown_and_not_its_total():
