@@ -37,7 +37,7 @@ from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax, infer_form_breakdown
 from expenses.ocr.text import OcrLine, edit_distance, has_japanese, normalize, variants
-from expenses.ocr.vendor import VendorChoice, choose_vendor, form_acknowledgement, reread_vendor
+from expenses.ocr.vendor import VendorChoice, addressed, choose_vendor, form_acknowledgement, reread_vendor
 
 SUPPORTED_MIME = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"}
@@ -180,7 +180,16 @@ class TesseractParser:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
-            reading.vendor = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
+            looked = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
+            if looked is None:
+                # Read alone, the row ends in 様: the recipient's name. The issuer's is another row,
+                # which gets its own second look.
+                rows = [*vendor_lines(name_words), *vendor_lines(column_words or [])]
+                vendor = choose_vendor([row for row in rows if not _same_row(row, vendor.line)])
+                if vendor.line is not None:
+                    looked = self._second_look_at_vendor(prepared, None, vendor, layout_lang)
+                looked = looked or vendor.reading
+            reading.vendor = looked
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(page, lines, layout_lang)
         elif reading.issue_date.confidence < DATE_UNSURE_BELOW:
@@ -294,9 +303,11 @@ class TesseractParser:
 
     def _second_look_at_vendor(
         self, page: PreparedPage, block_box: tuple[int, int, int, int] | None, vendor: VendorChoice, lang: str
-    ) -> FieldReading[str]:
+    ) -> FieldReading[str] | None:
         """Read the issuer's name row once more, alone, as one line at the model's preferred size:
-        with the seal lifted when one is stamped across it, else only when the page read it unsurely."""
+        with the seal lifted when one is stamped across it, else only when the page read it unsurely.
+        None when that reading ends in 様 / 御中: the row is the recipient's (its honorific lost on the
+        page)."""
         line = vendor.line
         assert line is not None
         left, top = block_box[:2] if block_box is not None else (0, 0)
@@ -340,6 +351,8 @@ class TesseractParser:
             sure = _least_sure(words) >= VENDOR_REREAD_GUESS_BELOW
         else:
             return vendor.reading
+        if addressed(join_words(words)):
+            return None
         return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
 
     def _read_name_rows(self, image: Image.Image, rows: list[OcrLine], lang: str, *, psm: int) -> list[list[Word]]:

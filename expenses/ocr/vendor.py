@@ -136,6 +136,11 @@ _HONORIFIC = re.compile(rf"^\s*({_HONORIFICS})\s*$")
 _ADDRESSED = re.compile(rf"({_HONORIFICS})\s*$")
 
 
+def addressed(text: str) -> bool:
+    """Whether the text ends in an honorific: a recipient's name (宛名), never the issuer's."""
+    return bool(_ADDRESSED.search(text))
+
+
 _PRICE = re.compile(r"¥\s*\d|\d\s*円|\d{1,3}(?:,\d{3})+")
 _RULE_CHARS = set("ー一-=_~〜ｰ")
 

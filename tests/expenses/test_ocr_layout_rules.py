@@ -1181,3 +1181,21 @@ def test_only_a_missing_or_unsure_registration_number_gets_a_second_look():
     assert sure.rereads == []
     assert unsure_reading.registration_number.confidence < 0.6
     assert [first.value for first in unsure.rereads] == [unsure_reading.registration_number.value]
+
+
+def test_a_name_row_that_reads_with_a_honorific_alone_is_the_recipient_and_another_row_is_the_issuer():
+    """
+    GIVEN: a receipt whose page reading lost the 様 after the recipient's name, which so looks like
+    the issuer's name, and whose issuer's name is printed lower down
+    WHEN: the recipient's row, read alone, ends in 様
+    THEN: the issuer's name is chosen from the other rows
+    """
+    recipient = _row("東和商事株式会社", 100, 1, left=60, height=50, conf=0.8)
+    issuer = _row("ステーションホテル", 500, 3, left=400, height=36, conf=0.95)
+    page = [recipient, _row("¥59,900-", 200, 2, left=300, height=50), issuer]
+    parser = _CannedPasses({"page": page, "vendor": [_row("東和商事株式会社 様", 10, 1)]})
+
+    reading = parser.parse(Image.new("L", (1000, 700), 255))
+
+    assert reading.vendor.value == "ステーションホテル"
+    assert any(run.startswith("vendor/") for run in parser.run)
