@@ -66,7 +66,8 @@ VENDOR_REREAD_MIN_GAIN = 0.05
 VENDOR_REREAD_GUESS_BELOW = 0.15
 # Below this confidence the 登録番号's lines get a second look: a number found only as a repair of
 # what was read (about one receipt in ten). Measured on the dev receipts and three perturbed copies:
-# 0.6 fixes 3 of 240 readings; 0.75 fixes a fourth, a 0/9 tie, but rereads half of all receipts.
+# 0.6 fixes 3 of 240 readings (and 1 of 120 on two copies held out); 0.75 fixes a fourth on the dev
+# set alone but rereads half of all receipts.
 REGISTRATION_UNSURE_BELOW = 0.6
 # Below this confidence the date's lines get a second look (about one receipt in three).
 DATE_UNSURE_BELOW = 0.7
@@ -180,16 +181,8 @@ class TesseractParser:
             self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
-            looked = self._second_look_at_vendor(prepared, block_box, vendor, layout_lang)
-            if looked is None:
-                # Read alone, the row ends in 様: the recipient's name. The issuer's is another row,
-                # which gets its own second look.
-                rows = [*vendor_lines(name_words), *vendor_lines(column_words or [])]
-                vendor = choose_vendor([row for row in rows if not _same_row(row, vendor.line)])
-                if vendor.line is not None:
-                    looked = self._second_look_at_vendor(prepared, None, vendor, layout_lang)
-                looked = looked or vendor.reading
-            reading.vendor = looked
+            rows = [*vendor_lines(name_words), *vendor_lines(column_words or [])]
+            reading.vendor = self._name_after_second_look(prepared, block_box, vendor, rows, layout_lang)
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(page, lines, layout_lang)
         elif reading.issue_date.confidence < DATE_UNSURE_BELOW:
@@ -219,10 +212,11 @@ class TesseractParser:
         the digit lines: it needs only the page's words.
         """
         words = self._run(prepared.image, "page", lang, psm=6)
-        unsure = choose_vendor(vendor_lines(words_off_seals(prepared, words))).reading.confidence
+        name = choose_vendor(vendor_lines(words_off_seals(prepared, words)))
+        unsure = name.reading.confidence < VENDOR_LAYOUT_BELOW_CONF
         lines, column_words = _together(
             lambda: self._digit_lines(prepared.image, words, digit_lang),
-            lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure < VENDOR_LAYOUT_BELOW_CONF else None,
+            lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure else None,
         )
         return words, lines, column_words
 
@@ -354,6 +348,27 @@ class TesseractParser:
         if addressed(join_words(words)):
             return None
         return reread_vendor(vendor.reading, join_words(words)) if sure else vendor.reading
+
+    def _name_after_second_look(
+        self,
+        page: PreparedPage,
+        block_box: tuple[int, int, int, int] | None,
+        vendor: VendorChoice,
+        rows: list[OcrLine],
+        lang: str,
+    ) -> FieldReading[str]:
+        """The issuer's name after the second look at its row. A row that read alone ends in 様 is the
+        recipient's, its honorific lost on the page: the name is chosen again from the other `rows`
+        (the page's), and that row gets its own second look."""
+        looked = self._second_look_at_vendor(page, block_box, vendor, lang)
+        if looked is not None:
+            return looked
+        assert vendor.line is not None
+        vendor = choose_vendor([row for row in rows if not _same_row(row, vendor.line)])
+        if vendor.line is None:
+            return vendor.reading
+        looked = self._second_look_at_vendor(page, None, vendor, lang)
+        return vendor.reading if looked is None else looked
 
     def _read_name_rows(self, image: Image.Image, rows: list[OcrLine], lang: str, *, psm: int) -> list[list[Word]]:
         """Each row read alone at every height of VENDOR_REREAD_HEIGHTS (one sheet per height: rows of
@@ -488,7 +503,7 @@ class TesseractParser:
         self, page: Image.Image, lines: list[OcrLine], first: FieldReading[str], lang: str
     ) -> FieldReading[str]:
         """Read the lines holding a long digit run again, larger, when no valid 登録番号 came of the
-        page or only an unsure one (a repair of what was read, or two numbers close in votes).
+        page or only an unsure one (no reading shows it as printed: a repair of what was read).
 
         The first readings still vote: the check digit settles which digits the second one fixed. A
         second choice no surer than the first leaves it.
