@@ -180,7 +180,7 @@ def _read_addressed_elsewhere(line: OcrLine, lines: Sequence[OcrLine], texts: Se
         return overlap > 0.5 * min(line.width, other.width)
 
     return bool(line.height) and any(
-        other is not line and other.height and _ADDRESSED.search(text) and _level(line, other, 0.5)
+        other is not line and other.height and addressed(text) and _level(line, other, 0.5)
         and over_same_stretch(other)
         for other, text in zip(lines, texts, strict=True)
     )
