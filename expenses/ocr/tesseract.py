@@ -177,8 +177,9 @@ class TesseractParser:
         if column_words is not None:
             vendor = _vendor_with_column_layout(name_words, vendor, column_words)
         reading.vendor = vendor.reading
+        tax_rereads: list[OcrLine] = []
         if not reading.tax_breakdown.value and reading.total.value is not None:
-            self._reread_tax(page, lines, reading, layout_lang, digit_lang)
+            tax_rereads = self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
             rows = [*vendor_lines(name_words), *vendor_lines(column_words or [])]
@@ -188,8 +189,13 @@ class TesseractParser:
         elif reading.issue_date.confidence < DATE_UNSURE_BELOW:
             reading.issue_date = self._second_look_at_date(page, lines, reading.issue_date, layout_lang)
         registration = reading.registration_number
-        if digit_lang and (registration.value is None or registration.confidence < REGISTRATION_UNSURE_BELOW):
-            reading.registration_number = self._reread_registration(page, lines, registration, digit_lang)
+        if tax_rereads and _unsure_registration(registration):
+            # The lines under the total, read again for the breakdown, may hold the 登録番号 too: every
+            # reading of its line votes.
+            registration = _surer(registration, extract_registration_number(variants([*lines, *tax_rereads])))
+        if digit_lang and _unsure_registration(registration):
+            registration = self._reread_registration(page, lines, registration, digit_lang)
+        reading.registration_number = registration
         if reading.total.value is None or reading.issue_date.value is None:
             self._read_faded_page(page, reading, layout_lang, digit_lang)
         if not reading.tax_breakdown.value and reading.total.value is not None:
@@ -422,8 +428,9 @@ class TesseractParser:
 
     def _reread_tax(
         self, page: Image.Image, lines: list[OcrLine], reading: ReceiptReading, lang: str, digit_lang: str | None
-    ) -> None:
-        """Read the lines under the total again, enlarged, when the page gave no per-rate breakdown.
+    ) -> list[OcrLine]:
+        """Read the lines under the total again, enlarged, when the page gave no per-rate breakdown;
+        the lines as read again.
 
         Receipts print 10%対象 / 内消費税 right under the total, in smaller type the page often garbles.
         Both models read them again; the breakdown found is taken only if its arithmetic closes on
@@ -433,10 +440,10 @@ class TesseractParser:
         assert total is not None
         index = next((i for i, line in enumerate(lines) if _shows_amount(line, total)), None)
         if index is None:
-            return
+            return []
         targets = [line for line in lines[index + 1 : index + 1 + MAX_REREAD_LINES] if line.height > 0]
         if not targets:
-            return
+            return []
         japanese, latin = _together(
             lambda: self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE),
             lambda: self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {},
@@ -451,6 +458,7 @@ class TesseractParser:
             if slot in japanese or slot in latin
         ]
         _take_breakdown_if_it_adds_up(reading, [*lines[: index + 1], *reread, *lines[index + 1 :]])
+        return reread
 
     def _read_form_breakdown(
         self, page: Image.Image, lines: list[OcrLine], reading: ReceiptReading, lang: str, digit_lang: str | None
@@ -517,10 +525,7 @@ class TesseractParser:
         reread = [
             OcrLine(targets[slot].text, " ".join(w.text for w in words)) for slot, words in found.items()
         ]
-        second = extract_registration_number(variants([*targets, *reread]))
-        if first.value is None or (second.value is not None and second.confidence > first.confidence):
-            return second
-        return first
+        return _surer(first, extract_registration_number(variants([*targets, *reread])))
 
     def _read_stacked(
         self,
@@ -594,6 +599,17 @@ def _vendor_with_column_layout(words: list[Word], vendor: VendorChoice, column_w
     ):
         return vendor
     return pooled if pooled.reading.value is not None else vendor
+
+
+def _unsure_registration(reading: FieldReading[str]) -> bool:
+    return reading.value is None or reading.confidence < REGISTRATION_UNSURE_BELOW
+
+
+def _surer(first: FieldReading[str], second: FieldReading[str]) -> FieldReading[str]:
+    """The second choice of a 登録番号 when there was none or it is surer; else the first."""
+    if first.value is None or (second.value is not None and second.confidence > first.confidence):
+        return second
+    return first
 
 
 A = TypeVar("A")

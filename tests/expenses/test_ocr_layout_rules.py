@@ -1199,3 +1199,23 @@ def test_a_name_row_that_reads_with_a_honorific_alone_is_the_recipient_and_anoth
 
     assert reading.vendor.value == "ステーションホテル"
     assert any(run.startswith("vendor/") for run in parser.run)
+
+
+def test_the_lines_under_the_total_read_again_for_the_tax_also_vote_for_the_registration_number():
+    """
+    GIVEN: a receipt whose 登録番号 line, printed under the total, the page read with two digits wrong
+    (no valid number as read: only an unsure repair of it)
+    WHEN: the lines under the total are read again for the missing breakdown and show the number whole
+    THEN: that reading votes too, and the number it shows is taken
+    """
+    page = [
+        _row("サンライズ24", 40, 1, left=200, height=60),
+        _row("合計 ¥1,233", 360, 2, height=60),
+        _row("登録番号 T3887273785315", 440, 3),
+    ]
+    parser = _CannedPasses({"page": page, **_tax_pass("登録番号 T4887273783315")})
+
+    reading = parser.parse(Image.new("L", (1000, 700), 255))
+
+    assert "tax/psm6" in parser.run
+    assert reading.registration_number.value == "T4887273783315"
