@@ -204,7 +204,7 @@ def test_make_run_serves_the_demo_and_ctrl_c_stops_web_worker_and_beat(embedded_
             run.wait(timeout=10)
 
     # run.sh waits for web, worker and beat themselves; their own children (gunicorn's workers, the
-    # Celery pool process) are gone a moment later. A second was sometimes too short on a loaded machine.
+    # Celery pool process) are gone a moment later. Waiting a fixed second was once too short in CI.
     deadline = time.monotonic() + 15
     while _group_alive(run.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
