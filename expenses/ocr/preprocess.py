@@ -144,7 +144,6 @@ def skew_angle(gray: np.ndarray, max_angle: float = 8.0) -> float:
     """Angle (degrees) that makes the horizontal projection of ink sharpest (text lines level)."""
     image = Image.fromarray((ink_mask(gray) * 255).astype(np.uint8))
     image.thumbnail((500, 500))
-
     best_angle, best_score = 0.0, -1.0
     for step, span in ((1.0, max_angle), (0.25, 1.0)):
         center = best_angle

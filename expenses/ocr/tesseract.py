@@ -106,6 +106,18 @@ class Word:
 
 
 @dataclass(frozen=True)
+class WholePage:
+    """The whole page's first reading: its lines (Latin digits attached), its rows for the issuer's
+    name (seal glyphs left out) and the name chosen from them, and the column layout's rows when the
+    choice was unsure (else None)."""
+
+    lines: list[OcrLine]
+    name_rows: list[OcrLine]
+    name: VendorChoice
+    column_rows: list[OcrLine] | None
+
+
+@dataclass(frozen=True)
 class IssuerBlock:
     """A 領収書 form's issuer block read on its own: where it is on the page and what it says."""
 
@@ -163,26 +175,25 @@ class TesseractParser:
     def parse(self, image: Image.Image) -> ReceiptReading:
         prepared = prepare_page(image, self.preprocess_options)
         layout_lang, digit_lang = split_langs(self.langs)
-        words, lines, column_words = self._read_whole_page(prepared, layout_lang, digit_lang)
-        reading = extract_fields(lines)
+        whole = self._read_whole_page(prepared, layout_lang, digit_lang)
+        reading = extract_fields(whole.lines)
         turn = self._upright_turn(prepared.image, reading)
         if turn:
             prepared = prepare_page(image.rotate(turn, expand=True), self.preprocess_options)
-            words, lines, column_words = self._read_whole_page(prepared, layout_lang, digit_lang)
-            reading = extract_fields(lines)
+            whole = self._read_whole_page(prepared, layout_lang, digit_lang)
+            reading = extract_fields(whole.lines)
         reading.page_turn = turn
-        page = prepared.image
-        name_words = words_off_seals(prepared, words)
-        vendor = choose_vendor(vendor_lines(name_words))
-        if column_words is not None:
-            vendor = _vendor_with_column_layout(name_words, vendor, column_words)
+        page, lines = prepared.image, whole.lines
+        vendor = whole.name
+        if whole.column_rows is not None:
+            vendor = _vendor_with_column_layout(whole.name_rows, vendor, whole.column_rows)
         reading.vendor = vendor.reading
         tax_rereads: list[OcrLine] = []
         if not reading.tax_breakdown.value and reading.total.value is not None:
             tax_rereads = self._reread_tax(page, lines, reading, layout_lang, digit_lang)
         vendor, block_box = self._use_issuer_block(page, lines, vendor, reading, layout_lang)
         if vendor.line is not None:
-            rows = [*vendor_lines(name_words), *vendor_lines(column_words or [])]
+            rows = [*whole.name_rows, *(whole.column_rows or [])]
             reading.vendor = self._name_after_second_look(prepared, block_box, vendor, rows, layout_lang)
         if reading.issue_date.value is None:
             reading.issue_date = self._reread_date(page, lines, layout_lang)
@@ -208,23 +219,23 @@ class TesseractParser:
         """The words Tesseract reads on `image` (`name` says which look it is, for test doubles)."""
         return parse_tsv(engine_for(lang).read_tsv(image, psm=psm, timeout=self.timeout))
 
-    def _read_whole_page(
-        self, prepared: PreparedPage, lang: str, digit_lang: str | None
-    ) -> tuple[list[Word], list[OcrLine], list[Word] | None]:
-        """The page's words and lines (see _read_page), and its words as read with the column layout
-        when the issuer's name came out of the page unsure (see _vendor_with_column_layout; else None).
+    def _read_whole_page(self, prepared: PreparedPage, lang: str, digit_lang: str | None) -> WholePage:
+        """The page read as one block (see _read_page), its rows for the issuer's name and the name
+        chosen from them, and, when that choice is unsure, the rows of the page read with the column
+        layout (see _vendor_with_column_layout).
 
         The column layout's reading (Japanese model) runs at once with the Latin model's reading of
         the digit lines: it needs only the page's words.
         """
         words = self._run(prepared.image, "page", lang, psm=6)
-        name = choose_vendor(vendor_lines(words_off_seals(prepared, words)))
+        name_rows = vendor_lines(words_off_seals(prepared, words))
+        name = choose_vendor(name_rows)
         unsure = name.reading.confidence < VENDOR_LAYOUT_BELOW_CONF
         lines, column_words = _together(
             lambda: self._digit_lines(prepared.image, words, digit_lang),
             lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure else None,
         )
-        return words, lines, column_words
+        return WholePage(lines, name_rows, name, None if column_words is None else vendor_lines(column_words))
 
     def _digit_lines(self, page: Image.Image, words: list[Word], digit_lang: str | None) -> list[OcrLine]:
         lines = group_lines(words)
@@ -581,7 +592,9 @@ class TesseractParser:
         return {slot: sorted(ws, key=lambda w: w.left) for slot, ws in found.items()}
 
 
-def _vendor_with_column_layout(words: list[Word], vendor: VendorChoice, column_words: list[Word]) -> VendorChoice:
+def _vendor_with_column_layout(
+    name_rows: list[OcrLine], vendor: VendorChoice, column_rows: list[OcrLine]
+) -> VendorChoice:
     """Let the page's rows and those of its reading with Tesseract's column layout (psm 4) compete
     for the issuer's name, when the page's choice was unsure.
 
@@ -590,7 +603,7 @@ def _vendor_with_column_layout(words: list[Word], vendor: VendorChoice, column_w
     guess; the column layout finds it as a row of its own. On a row both readings hold, the page's
     stands unless it read that row unsurely too: the block reading is the better one on average.
     """
-    pooled = choose_vendor([*vendor_lines(words), *vendor_lines(column_words)])
+    pooled = choose_vendor([*name_rows, *column_rows])
     if (
         pooled.line is not None
         and vendor.line is not None

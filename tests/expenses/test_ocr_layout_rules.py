@@ -836,12 +836,12 @@ def test_on_a_row_both_layouts_read_a_sure_block_reading_stands():
     column_words = [column_title, *ITEMS]
     first = choose_vendor(vendor_lines(page_words))
 
-    chosen = _vendor_with_column_layout(page_words, first, column_words)
+    chosen = _vendor_with_column_layout(vendor_lines(page_words), first, vendor_lines(column_words))
 
     assert chosen.reading.value == "コスモスストア"
     # The same row read unsurely by the block reading: the column layout's reading takes over.
     unsure = [replace(page_title, conf=0.6), *ITEMS]
-    chosen = _vendor_with_column_layout(unsure, choose_vendor(vendor_lines(unsure)), column_words)
+    chosen = _vendor_with_column_layout(vendor_lines(unsure), choose_vendor(vendor_lines(unsure)), vendor_lines(column_words))
     assert chosen.reading.value == "コスモススズストア"
 
 
