@@ -14,7 +14,8 @@ from expenses.ocr.text import Variant
 # Only 10% and 8% exist, so "16%" / "19%" are a misread 10% (18% is left alone: it may be "(8%").
 # 10% misread as 17%, 19%, or with its 1 read as a bracket or bar ("「0%対象"): there is no 0% rate.
 RATE_RE = re.compile(r"(?<!\d)(1[0-79]|[「|!\]lI]0|8)\s*[%％]")
-TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計")
+# "10%対象" with its 象 garbled ("16%対銀"): a rate mark then 対 is the taxable label.
+TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計|[%％]\s*対")
 # 消費税 garbled glyph by glyph: 消 → 清, 税 → 科 (the same 禾 on the left).
 TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清]費[税科]|費[税科]等")
 INCLUSIVE_HINT = re.compile(r"内税|内消費税|うち消費税|うち税|\(内|税込|内訳税")
@@ -209,8 +210,35 @@ def extract_tax(
             return FieldReading(result, 0.5), FieldReading(basis, 0.5), total, True
         if implied * 2 < total:
             return FieldReading({}, 0.4), FieldReading(None, 0.4), None, False
+    if checked and total_scores and implied not in total_scores:
+        total = _best_total(total_scores)
+        completed = _with_other_rate(ev, result, basis, total)
+        if completed is not None:
+            # The other rate's label was unreadable: the arithmetic vouches for it, so stay cautious.
+            return FieldReading(completed, 0.5), FieldReading(basis, 0.5), total, True
     confidence = max(0.2, min(0.95, 0.35 + 0.15 * score))
     return FieldReading(result, confidence), FieldReading(basis, confidence), implied, checked
+
+
+def _with_other_rate(ev: TaxEvidence, result: Breakdown, basis: str, total: int) -> Breakdown | None:
+    """The breakdown with the other rate added, when only one rate's line was read (its tax fits it)
+    and the rest of the total carries a tax printed on the page at the other rate, exactly one way:
+    "8%対象 ¥324 (内消費税 ¥24)" read, "10%対象 ¥950" garbled, "(内消費税 ¥86)" read; 1,274 − 324 = 950,
+    and 10% included in 950 is 86."""
+    if len(result) != 1:
+        return None
+    ((rate, entry),) = result.items()
+    other = 8 if rate == "10" else 10
+    rest = total - _implied_total(result, basis, 0)
+    options = tax_inclusive_options if basis == "inclusive" else tax_exclusive_options
+    fits = []
+    for tax in {**ev.unassigned_tax, **ev.tax.get(other, {})}:
+        taxable = rest if basis == "inclusive" else rest - tax
+        if tax != entry["tax"] and taxable >= MIN_TAXABLE and 0 < tax < taxable and tax in options(taxable, other):
+            fits.append({"taxable": taxable, "tax": tax})
+    if len(fits) != 1:
+        return None
+    return {**result, str(other): fits[0]}
 
 
 def _refit_to_total(ev: TaxEvidence, rates: list[int], total: int) -> tuple[str, Breakdown] | None:
@@ -271,9 +299,11 @@ def _repair_taxable(
                     continue
                 value = int(text[:i] + digit + text[i + 1 :])
                 trial = {**result, rate: {"taxable": value, "tax": min(option_fn(value, int(rate)))}}
-                tax_seen = [t for t in option_fn(value, int(rate)) if t == entry["tax"] or t in seen[rate]]
+                # The entry's own tax counts only if it was printed, not filled in for a missing one.
+                kept = entry["tax"] if rate in printed else None
+                tax_seen = [t for t in option_fn(value, int(rate)) if t == kept or t in seen[rate]]
                 if tax_seen:
-                    trial[rate]["tax"] = entry["tax"] if entry["tax"] in tax_seen else max(tax_seen, key=seen[rate].get)
+                    trial[rate]["tax"] = kept if kept in tax_seen else max(tax_seen, key=seen[rate].get)
                 elif rate in printed:
                     continue
                 if _implied_total(trial, basis, extra) == best_total:

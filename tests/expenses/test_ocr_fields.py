@@ -422,6 +422,41 @@ def test_misread_ten_percent_rate():
     assert reading.tax_breakdown.value == {"10": {"taxable": 2200, "tax": 200}}
 
 
+def test_a_rate_mark_then_taxi_marks_the_taxable_line_with_its_last_glyph_garbled():
+    # "10%対象" read as "16%対銀": the figure is the 10% taxable amount (repaired to add up).
+    reading = read("合計 ¥1,274\n16%対銀 ¥959\n(内消費税 ¥86)\n8%対象 ¥324\n(内消費税 ¥24)")
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 950, "tax": 86},
+        "8": {"taxable": 324, "tax": 24},
+    }
+
+
+@pytest.mark.parametrize(
+    ("lost", "expected_basis"),
+    [
+        # One rate's label unreadable: the rest of the total, 1,274 - 324 = 950, includes ¥86 at 10%.
+        ("1O縮象 ¥950\n(内消費税 ¥86)\n8%対象 ¥324\n(内消費税 ¥24)", "inclusive"),
+        ("10%対象 ¥950\n(内消費税 ¥86)\n8縮家 ¥324\n(内消費税 ¥24)", "inclusive"),
+        # Tax added: the rest, 1,369 - (950 + 95) = 324, is ¥300 and the ¥24 that 8% adds to it.
+        ("10%対象 ¥950 外税 ¥95\n8縮家 ¥300\n外税 ¥24", "exclusive"),
+    ],
+)
+def test_the_other_rate_is_the_rest_of_the_total_when_its_printed_tax_fits_it(lost, expected_basis):
+    exclusive = expected_basis == "exclusive"
+    reading = read(f"合計 ¥{1369 if exclusive else 1274:,}\n{lost}")
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 950, "tax": 95 if exclusive else 86},
+        "8": {"taxable": 300 if exclusive else 324, "tax": 24},
+    }
+    assert reading.tax_basis.value == expected_basis
+
+
+def test_the_rest_of_the_total_is_not_another_rate_without_a_printed_tax_that_fits_it():
+    # ¥950 left over (a 不課税 fee, or a line lost), and no tax on the page that 950 gives at 10%.
+    reading = read("合計 ¥1,274\n8%対象 ¥324\n(内消費税 ¥24)\n入湯税 ¥950")
+    assert reading.tax_breakdown.value == {"8": {"taxable": 324, "tax": 24}}
+
+
 def test_rate_inferred_from_arithmetic_when_the_label_is_garbled():
     reading = read("合計 ¥5,500\n(10縮象 ¥5,500 内消費税 ¥500)")
     assert reading.tax_breakdown.value == {"10": {"taxable": 5500, "tax": 500}}
