@@ -361,12 +361,24 @@ def _infer_single_rate_inclusive(ev: TaxEvidence, total: int) -> tuple[str, Brea
     """From "(内消費税 ¥500)" when the "10%対象" beside it is unreadable.
 
     Only when the tax is exactly what one rate gives on the best-supported total, and no other rate
-    fits: a garbled label ("1O%対家", "%対") must not cost the whole breakdown.
+    fits: a garbled label ("1O%対家", "%対") must not cost the whole breakdown. Failing that, when
+    exactly one edit of a confusable digit of a tax makes it fit one rate.
     """
     for tax in sorted(ev.inclusive_taxes, key=lambda t: -ev.inclusive_taxes[t]):
         rates = [rate for rate in (10, 8) if _fits_total(tax, total, rate, "inclusive")]
         if len(rates) == 1:
             return "inclusive", {str(rates[0]): {"taxable": total, "tax": tax}}
+    # The tax's own digits misread ("¥453" for ¥463 on ¥5,100): one confusable digit off, one way.
+    repairs = {
+        (edit, rate)
+        for tax in ev.inclusive_taxes
+        for edit in one_digit_edits(tax)
+        for rate in (10, 8)
+        if _fits_total(edit, total, rate, "inclusive")
+    }
+    if len(repairs) == 1:
+        ((tax, rate),) = repairs
+        return "inclusive", {str(rate): {"taxable": total, "tax": tax}}
     return None
 
 

@@ -471,7 +471,19 @@ def test_a_tax_label_garbled_glyph_by_glyph_still_marks_the_tax_line():
 
 
 def test_no_rate_inferred_when_the_tax_fits_no_rate():
-    assert read("合計 ¥3,100\n内消費税 ¥250").tax_breakdown.value == {}
+    # ¥190 fits neither rate on ¥3,100 (281/282 at 10%, 229/230 at 8%), nor does any confusable
+    # digit's edit of it.
+    assert read("合計 ¥3,100\n内消費税 ¥190").tax_breakdown.value == {}
+
+
+def test_a_rate_inferred_from_a_tax_one_confusable_digit_off():
+    # ¥463 read as ¥453 (both models), the 10%対象 label lost: 453 fits no rate on ¥5,100; one
+    # edit of a confusable digit, 5 -> 6, fits 10% and no other edit fits either rate.
+    reading = read("合計 ¥5,100\n(1 的対象 ¥5,199)\n(内消費税 ¥453)")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 5100, "tax": 463}}
+    assert reading.tax_breakdown.confidence <= 0.5
+    # 4 and 6 are not confused: ¥443 stays unexplained.
+    assert read("合計 ¥5,100\n(1 的対象 ¥5,199)\n(内消費税 ¥443)").tax_breakdown.value == {}
 
 
 def test_two_rates_inferred_when_both_labels_are_garbled():
