@@ -48,6 +48,9 @@ def normalize(text: str) -> str:
     # "¥/,200": a 7 whose bar faded reads as a slash. Between a yen sign and a thousands group a
     # slash can be nothing else.
     text = re.sub(r"¥\s*/(?=\s?[,.]\s?\d{3}(?!\d))", "¥7", text)
+    # "2023/「9/05": a thin 1 read as a bracket or a quote mark. Right after a date's slash and
+    # before a digit it can be nothing else.
+    text = re.sub(r"(?<=\d/)\s?[「\"°'](?=\s?\d)\s?", "1", text)
     # OCR inserts spaces between CJK characters ("登録 番号"); they carry no meaning.
     text = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)
     # "1.650", "11,.160", "2, 460": thousands separators misread; normalise to a comma.

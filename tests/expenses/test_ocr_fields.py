@@ -289,6 +289,18 @@ def test_a_seven_read_as_a_slash_after_the_yen_sign_is_a_seven():
     assert normalize("2024/10/03 ¥/ 2") == "2024/10/03 ¥/ 2"
 
 
+def test_a_one_read_as_a_bracket_or_quote_after_a_dates_slash_is_a_one():
+    assert normalize("日 2923/「9/85") == "日 2923/19/85"
+    assert normalize('日 2923/"9/85') == "日 2923/19/85"
+    assert normalize("att 2823/° 8/85") == "att 2823/18/85"
+    # The month "「0" (10, its 1 a bracket, the Latin reading lost): 2023/10/05, not 2023/01/05 or 0.
+    lines = [OcrLine("日付 2023/「0/05", alt_text="att 2023 0 05", top=0, height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2023, 10, 5)
+    # Not after a slash, or not before a digit: left as read.
+    assert normalize("「領収書」 2023/10/05") == "「領収書」 2023/10/05"
+    assert normalize("2023/「年") == "2023/「年"
+
+
 def test_merge_digit_runs_takes_digits_from_the_latin_reading():
     assert merge_digit_runs("10%対象¥1,968 内税¥79", "TORR ¥1,068 PBR ¥79") == "10%対象¥1,068 内税¥79"
 
