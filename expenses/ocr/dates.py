@@ -107,15 +107,27 @@ def _witness_factor(parts: Sequence[str], witness: str) -> float:
     if found is not None:
         # A one-digit month or day that the witness goes on with a digit of the same field ("1月" read
         # beside "108": 10 and the 月 as 8) is not confirmed: the Japanese reading may have dropped it.
-        month_day = zip(parts[-2:], found[-2:], (12, 31), strict=True)
-        for part, at, most in month_day:
-            after = witness[at + len(part) : at + len(part) + 1]
-            if len(part) == 1 and after.isdigit() and int(part + after) <= most:
-                return 1.0
-        return 2.5
+        return 1.0 if _longer_in_witness(parts, witness) else CONFIRMED_FACTOR
     if _is_subsequence("".join(parts), witness):
         return 1.0
     return 0.3
+
+
+def _longer_in_witness(parts: Sequence[str], witness: str) -> list[str] | None:
+    """The parts with a one-digit month or day as the witness goes on with it ("1" beside the
+    witness's "2023 4 11 9 25": 11), when that is still a month or day; else None."""
+    found = _found_in_order(parts, witness)
+    if found is None:
+        return None
+    for index, (part, at, most) in enumerate(zip(parts[-2:], found[-2:], (12, 31), strict=True)):
+        after = witness[at + len(part) : at + len(part) + 1]
+        if len(part) == 1 and after.isdigit() and 1 <= int(part + after) <= most:
+            longer = list(parts)
+            longer[len(parts) - 2 + index] = part + after
+            # The longer field must leave the rest in order: in "2024 4 1218" (1月21日, its 月 lost)
+            # the 2 after the month's 1 is the day's.
+            return longer if _in_order(longer, witness) else None
+    return None
 
 
 # Addresses ("4-2-10", "2-2-13") and phone numbers look like dates to the regexes.
@@ -125,6 +137,8 @@ ADDRESS_RE = re.compile(
 
 
 RANGE_START_FACTOR = 0.5
+# A date whose year, month and day the Latin reading shows in order.
+CONFIRMED_FACTOR = 2.5
 
 
 def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[date, float]:
@@ -162,7 +176,16 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                         continue
                     score = weight * factor * (0.35 ** (edits_y + edits_m + edits_d)) * _age_factor(value, today)
                     if witness:
-                        score *= _witness_factor([y, m, d] if y != "元" else [m, d], witness)
+                        shown = [y, m, d] if y != "元" else [m, d]
+                        longer = _longer_in_witness(shown, witness)
+                        # The Japanese reading dropped a digit the Latin one kept (the 11 of 11月 read
+                        # as 1月): the longer field, as the witness shows it, is the confirmed date.
+                        if longer:
+                            y2, m2, d2 = [y, *longer] if y == "元" else longer
+                            longer_value = _to_date(parts.get("era"), y2, m2, d2)
+                            if longer_value and _plausible(longer_value, today):
+                                scores[longer_value] = scores.get(longer_value, 0.0) + score * CONFIRMED_FACTOR
+                        score *= _witness_factor(shown, witness)
                     scores[value] = scores.get(value, 0.0) + score
     return scores
 

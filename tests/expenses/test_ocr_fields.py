@@ -54,6 +54,16 @@ def test_issue_date_repairs_zero_read_as_nine_when_the_latin_reading_confirms():
     assert extract_fields(lines, today=TODAY).issue_date.value == date(2024, 11, 10)
 
 
+def test_a_month_digit_the_japanese_reading_dropped_is_taken_from_the_latin_reading():
+    # 11月 read as 1月; the Latin reading keeps "11" between the year (年 as 4) and the day (月 as 9).
+    lines = [OcrLine("日付 2023年1月25日", alt_text="| j add 20234.11 9258 i", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2023, 11, 25)
+    # The 2 after the month's 1 is the day's own when the day is then no longer in order: 1月21日
+    # with the Latin reading's 月 lost ("2024 4 1 21 8").
+    lines = [OcrLine("2024年1月21 日(日) 13:12", alt_text="202441218 (AB) 13:12", height=30)]
+    assert extract_fields(lines, today=TODAY).issue_date.value == date(2024, 1, 21)
+
+
 # -- totals --------------------------------------------------------------------------------------
 
 

@@ -157,13 +157,13 @@ def test_a_date_seven_years_old_gives_way_to_its_repair_even_when_the_latin_read
     assert extract_fields([line], today=TODAY).issue_date.value == date(2025, 9, 11)
 
 
-def test_a_month_the_latin_reading_goes_on_with_a_digit_is_not_confirmed_by_it():
-    # "1月" beside the Latin "108" (10, and 月 read as 8): the Japanese reading may have dropped the 0,
-    # so the date is unsure and gets its second look.
+def test_a_month_the_latin_reading_goes_on_with_a_digit_is_the_longer_month():
+    # "1月" beside the Latin "108" (10, and 月 read as 8): the Japanese reading dropped the 0, which
+    # the Latin reading kept, the day still after it. "18" is no month: there the 1 stands, confirmed.
     reading = extract_fields([OcrLine("| 令和 5 年 1 月 7 日", "| on 5 #108 748")], today=TODAY).issue_date
     sure = extract_fields([OcrLine("| 令和 5 年 1 月 7 日", "| on 5 # 1 8 7 8")], today=TODAY).issue_date
 
-    assert reading.value == date(2023, 1, 7) and reading.confidence < DATE_UNSURE_BELOW
+    assert reading.value == date(2023, 10, 7)
     assert sure.value == date(2023, 1, 7) and sure.confidence >= DATE_UNSURE_BELOW
 
 
