@@ -29,6 +29,7 @@ from typing import TypeVar
 from PIL import Image
 
 from expenses.ocr.amounts import find_amounts, total_candidates
+from expenses.ocr.bands import unread_bands
 from expenses.ocr.dates import drops_one_digit, extract_issue_date, ties_with
 from expenses.ocr.engine import OSD_LANG, TSV_COLUMNS, engine_for
 from expenses.ocr.fields import extract_fields
@@ -88,6 +89,8 @@ ISSUER_BLOCK_LEFT = 0.45
 # The seal-free name row is read as a block: as a single line (psm 7) the model returns noise for
 # rows whose lifted seal leaves a wide blank beside the name.
 SEAL_PSM = 6
+# Mean confidence at which a row the page's reading missed, read alone, counts as print.
+MISSED_ROW_MIN_CONF = 0.5
 
 
 @dataclass(frozen=True)
@@ -235,11 +238,30 @@ class TesseractParser:
             lambda: self._digit_lines(prepared.image, words, digit_lang),
             lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure else None,
         )
+        lines = self._with_missed_rows(prepared.image, lines, lang, digit_lang)
         return WholePage(lines, name_rows, name, None if column_words is None else vendor_lines(column_words))
 
     def _digit_lines(self, page: Image.Image, words: list[Word], digit_lang: str | None) -> list[OcrLine]:
         lines = group_lines(words)
         return self._reread_digits(page, lines, digit_lang) if digit_lang else lines
+
+    def _with_missed_rows(
+        self, page: Image.Image, lines: list[OcrLine], lang: str, digit_lang: str | None
+    ) -> list[OcrLine]:
+        """The page's lines and the rows of print its reading missed, read on their own (see
+        bands.py), where that reading is sure enough to be print, not a rule or a smudge."""
+        bands = unread_bands(page, lines)
+        if not bands:
+            return lines
+        found = self._read_stacked(page, bands, "missed", lang)
+        missed = [
+            replace(bands[slot], text=join_words(words), conf=_mean_conf(words))
+            for slot, words in found.items()
+            if _mean_conf(words) >= MISSED_ROW_MIN_CONF
+        ]
+        if missed and digit_lang:
+            missed = self._reread_digits(page, missed, digit_lang)
+        return sorted([*lines, *missed], key=lambda line: (line.top, line.left))
 
     def _read_page(
         self, page: Image.Image, name: str, lang: str, digit_lang: str | None
