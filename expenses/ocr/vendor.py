@@ -26,7 +26,9 @@ PAYMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"交通系|電子マネー|Suica|PASMO|ICOCA|Kitaca|TOICA|manaca|SUGOCA|nimoca|はやかけん|nanaco|WAON|"
             r"楽天Edy|Edy|(?<![A-Za-z])iD(?=\s*(?:[¥\\:：]|\d|支払|決済|$))|QUICPay|IC支払|ICカード|"
             # 電子 misread ("直子マネー"); a card balance (残高) is printed only for prepaid money.
-            r"子\s?マネー|(?<!ポイント)残\s?高(?!\s*ポイント)"
+            r"子\s?マネー|(?<!ポイント)残\s?高(?!\s*ポイント)|"
+            # IC支払 with its IC read as "10" or "l0".
+            r"(?<![\d,.])[1lI][0OoC]\s?支\s?払"
         ),
     ),
     (

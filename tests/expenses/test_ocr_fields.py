@@ -253,6 +253,8 @@ def test_no_breakdown_printed():
         ("WMAON支払 ¥2,921\n残高 ¥3,844", "e_money"),
         ("現金 ¥1,000\nポイント残高 120P", "cash"),
         ("グレジック ¥2,295", "credit_card"),
+        ("10支 払 W2,338", "e_money"),  # IC支払, its IC read as 10
+        ("分割 110支払 ¥2,338", None),  # a digit before: a figure, not IC
         ("合計 ¥1,233\nお凍り ¥2,000", "cash"),
         ("おにぎり ¥150", None),
         ("合計 ¥500", None),
