@@ -13,11 +13,13 @@ from expenses.ocr.text import Variant
 
 # Only 10% and 8% exist, so "16%" / "19%" are a misread 10% (18% is left alone: it may be "(8%").
 # 10% misread as 17%, 19%, or with its 1 read as a bracket or bar ("「0%対象"): there is no 0% rate.
-RATE_RE = re.compile(r"(?<!\d)(1[0-79]|[「|!\]lI]0|8)\s*[%％]")
+# A bare "0%" is 10% with its 1 lost.
+RATE_RE = re.compile(r"(?<!\d)(1[0-79]|[「|!\]lI]0|(?<![\d.,])0|8)\s*[%％]")
 # "10%対象" with its 象 garbled ("16%対銀"): a rate mark then 対 is the taxable label.
 TAXABLE_HINT = re.compile(r"対象|課税|税抜|税込|合計|[%％]\s*対")
 # 消費税 garbled glyph by glyph: 消 → 清, 税 → 科 (the same 禾 on the left).
-TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清]費[税科]|費[税科]等")
+# 消 → 滑 too (the same 氵); and a 税 right before its rate in brackets: "消費税(10%)" garbled ahead.
+TAX_HINT = re.compile(r"内税|消費税|税額|外税|うち税|内消費|[消清滑]費[税科]|費[税科]等|税\s*[(（]\s*(?:1\d|8)\s*[%％]")
 INCLUSIVE_HINT = re.compile(r"内税|内消費税|うち消費税|うち税|\(内|税込|内訳税")
 EXCLUSIVE_HINT = re.compile(r"外税|税抜|税別|本体")
 # 税抜金額 with its 抜 misread ("税拓金額"); 税込金額 is the total, not the taxable amount.

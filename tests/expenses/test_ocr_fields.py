@@ -481,6 +481,22 @@ def test_the_rest_of_the_total_is_not_another_rate_without_a_printed_tax_that_fi
     assert reading.tax_breakdown.value == {"8": {"taxable": 324, "tax": 24}}
 
 
+def test_a_ten_percent_label_that_lost_its_one_and_a_tax_label_with_shi_misread():
+    # "(10%対象 ¥19,580 消費税 ¥1,958)" read as "0%対和銀 … 滑費税": there is no 0% rate, and 滑
+    # shares 消's water radical.
+    reading = read("小計 ¥19,580\n合計 ¥21,538\n言い0%対和銀¥19,580 滑費税¥1,958)")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 19580, "tax": 1958}}
+    assert reading.tax_basis.value == "exclusive"
+    # A figure's zero before a percent sign is not a rate: "2.0%" stays a figure.
+    assert read("合計 ¥1,000\nポイント2.0%").tax_breakdown.value == {}
+
+
+def test_a_tax_label_is_a_tax_before_its_rate_in_brackets_whatever_came_before():
+    # "消費税(10%)" with 費 misread: the printed ¥1,959 (rounded half up on ¥19,585), not ¥1,958.
+    reading = read("10%対象 ¥19,585\n消引税(10%) ¥1,959\n合計 ¥21,544")
+    assert reading.tax_breakdown.value == {"10": {"taxable": 19585, "tax": 1959}}
+
+
 def test_rate_inferred_from_arithmetic_when_the_label_is_garbled():
     reading = read("合計 ¥5,500\n(10縮象 ¥5,500 内消費税 ¥500)")
     assert reading.tax_breakdown.value == {"10": {"taxable": 5500, "tax": 500}}
