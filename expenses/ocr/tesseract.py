@@ -89,6 +89,10 @@ ISSUER_BLOCK_LEFT = 0.45
 # The seal-free name row is read as a block: as a single line (psm 7) the model returns noise for
 # rows whose lifted seal leaves a wide blank beside the name.
 SEAL_PSM = 6
+# A page whose words' median confidence is under this is noise: the dev receipts' pages, the hardest
+# photos and their turned and scaled copies included, read at 0.15 or more; random noise at 0.
+NOISE_MEDIAN_CONF = 0.05
+NOISE_MIN_WORDS = 30
 # Mean confidence at which a row the page's reading missed, read alone, counts as print.
 MISSED_ROW_MIN_CONF = 0.5
 
@@ -112,12 +116,14 @@ class Word:
 class WholePage:
     """The whole page's first reading: its lines (Latin digits attached), its rows for the issuer's
     name (seal glyphs left out) and the name chosen from them, and the column layout's rows when the
-    choice was unsure (else None)."""
+    choice was unsure (else None). `noise`: the page read as noise and gave nothing; its lines were
+    not read again (see _is_noise)."""
 
     lines: list[OcrLine]
     name_rows: list[OcrLine]
     name: VendorChoice
     column_rows: list[OcrLine] | None
+    noise: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,10 @@ class TesseractParser:
             whole = self._read_whole_page(prepared, layout_lang, digit_lang)
             reading = extract_fields(whole.lines)
         reading.page_turn = turn
+        if whole.noise:
+            # Nothing on the page reads as print (not a receipt, or too damaged): no second look can
+            # find what the first did not, and on such a page each costs far more than on a receipt.
+            return ReceiptReading(raw_text=reading.raw_text)
         page, lines = prepared.image, whole.lines
         vendor = whole.name
         if whole.column_rows is not None:
@@ -233,6 +243,10 @@ class TesseractParser:
         words = self._run(prepared.image, "page", lang, psm=6)
         name_rows = vendor_lines(words_off_seals(prepared, words))
         name = choose_vendor(name_rows)
+        if _is_noise(words):
+            rows = group_lines(words)
+            if _gave_nothing(extract_fields(rows)):
+                return WholePage(rows, name_rows, name, None, noise=True)
         unsure = name.reading.confidence < VENDOR_LAYOUT_BELOW_CONF
         lines, column_words = _together(
             lambda: self._digit_lines(prepared.image, words, digit_lang),
@@ -276,7 +290,7 @@ class TesseractParser:
         total nor a date and Tesseract's orientation detection is sure it lies sideways or upside
         down (a photo without its EXIF orientation: messaging apps and some scanners drop it);
         else 0. Upright pages that gave nothing (faded, blurred) come out unsure or upright."""
-        if first.total.value is not None or first.issue_date.value is not None:
+        if not _gave_nothing(first):
             return 0
         found = self._detect_orientation(page)
         if found is None:
@@ -634,6 +648,19 @@ def _vendor_with_column_layout(
     ):
         return vendor
     return pooled if pooled.reading.value is not None else vendor
+
+
+def _gave_nothing(reading: ReceiptReading) -> bool:
+    return reading.total.value is None and reading.issue_date.value is None
+
+
+def _is_noise(words: list[Word]) -> bool:
+    """Whether the page's words are what the model makes of noise: at least a few dozen, and most
+    read at near-zero confidence (a receipt's page, however damaged, reads far surer)."""
+    if len(words) < NOISE_MIN_WORDS:
+        return False
+    confidences = sorted(word.conf for word in words)
+    return confidences[len(confidences) // 2] < NOISE_MEDIAN_CONF
 
 
 def _unsure_registration(reading: FieldReading[str]) -> bool:

@@ -90,3 +90,59 @@ def test_registry_prefers_an_injected_fake(tesseract):
     assert reading.total.value == 1100
     assert reading.vendor.value == "テスト商店"
     assert reading.payment_method.value == "cash"
+
+
+class _LooksRecorded(TesseractParser):
+    """A real parser that records the name of every look it takes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.looks: list[str] = []
+
+    def _run(self, image, name, lang, *, psm):
+        self.looks.append(name)
+        return super()._run(image, name, lang, psm=psm)
+
+
+def test_a_photo_of_noise_reads_as_nothing_after_one_look(tesseract):
+    """
+    GIVEN: a photo of pure noise (no print at all)
+    WHEN: the parser reads it
+    THEN: every field is empty, and after the page's first look, which the model reads as dozens
+    of words at near-zero confidence, no second look is taken (on noise each one costs far more
+    than on a receipt, and a stacked sheet of its "lines" grew past what Tesseract can read)
+    """
+    import numpy as np
+    from PIL import Image
+
+    noise = Image.fromarray(np.random.default_rng(7).integers(0, 256, (450, 350), dtype=np.uint8))
+    parser = _LooksRecorded(langs=tesseract)
+
+    reading = parser.parse(noise)
+
+    assert parser.looks == ["page"]
+    assert reading.to_json_dict()["total"] is None and reading.vendor.value is None
+    assert all(getattr(reading, name).confidence == 0.0 for name in ("issue_date", "total", "vendor"))
+
+
+def test_a_receipt_whose_page_reads_mostly_as_noise_still_gets_its_second_looks():
+    """A page of near-zero-confidence words that still shows a total is a receipt on a busy
+    background: it is read on as any other."""
+    from PIL import Image
+
+    from expenses.ocr.tesseract import Word
+
+    garbage = [Word("ミ", 10 * i, 0, 8, 8, 0.0, (1, 1, 1)) for i in range(40)]
+    total = [Word("合計", 0, 100, 40, 20, 0.9, (1, 1, 2)), Word("¥1,000", 60, 100, 60, 20, 0.9, (1, 1, 2))]
+
+    class Canned(_LooksRecorded):
+        def _run(self, image, name, lang, *, psm):
+            self.looks.append(name)
+            return [*garbage, *total] if name == "page" else []
+
+    parser = Canned(langs="jpn+eng")
+    reading = parser.parse(Image.new("L", (600, 400), 255))
+
+    assert reading.total.value == 1000
+    assert parser.looks[0] == "page" and "digits" in parser.looks
+
