@@ -214,7 +214,7 @@ def extract_tax(
             return FieldReading({}, 0.4), FieldReading(None, 0.4), None, False
     if checked and total_scores and implied not in total_scores:
         total = _best_total(total_scores)
-        completed = _with_other_rate(ev, result, basis, total)
+        completed = _with_other_rate(ev, result, basis, total - extra)
         if completed is not None:
             # The other rate's label was unreadable: the arithmetic vouches for it, so stay cautious.
             return FieldReading(completed, 0.5), FieldReading(basis, 0.5), total, True
@@ -222,16 +222,17 @@ def extract_tax(
     return FieldReading(result, confidence), FieldReading(basis, confidence), implied, checked
 
 
-def _with_other_rate(ev: TaxEvidence, result: Breakdown, basis: str, total: int) -> Breakdown | None:
+def _with_other_rate(ev: TaxEvidence, result: Breakdown, basis: str, taxed: int) -> Breakdown | None:
     """The breakdown with the other rate added, when only one rate's line was read (its tax fits it)
-    and the rest of the total carries a tax printed on the page at the other rate, exactly one way:
+    and the rest of the taxed total (`taxed`: the total less any 不課税 amount) carries a tax printed
+    on the page at the other rate, exactly one way:
     "8%対象 ¥324 (内消費税 ¥24)" read, "10%対象 ¥950" garbled, "(内消費税 ¥86)" read; 1,274 − 324 = 950,
     and 10% included in 950 is 86."""
     if len(result) != 1:
         return None
     ((rate, entry),) = result.items()
     other = 8 if rate == "10" else 10
-    rest = total - _implied_total(result, basis, 0)
+    rest = taxed - _implied_total(result, basis, 0)
     options = tax_inclusive_options if basis == "inclusive" else tax_exclusive_options
     fits = []
     for tax in {**ev.unassigned_tax, **ev.tax.get(other, {})}:

@@ -475,6 +475,15 @@ def test_the_other_rate_is_the_rest_of_the_total_when_its_printed_tax_fits_it(lo
     assert reading.tax_basis.value == expected_basis
 
 
+def test_the_other_rate_is_the_rest_of_the_taxed_total_less_a_non_taxable_amount():
+    # 1,424 − 150 (非課税) − 324 = 950, on which 10% included is 86.
+    reading = read("合計 ¥1,424\n8%対象 ¥324\n(内消費税 ¥24)\n(内消費税 ¥86)\n非課税 ¥150")
+    assert reading.tax_breakdown.value == {
+        "10": {"taxable": 950, "tax": 86},
+        "8": {"taxable": 324, "tax": 24},
+    }
+
+
 def test_the_rest_of_the_total_is_not_another_rate_without_a_printed_tax_that_fits_it():
     # ¥950 left over (a 不課税 fee, or a line lost), and no tax on the page that 950 gives at 10%.
     reading = read("合計 ¥1,274\n8%対象 ¥324\n(内消費税 ¥24)\n入湯税 ¥950")
