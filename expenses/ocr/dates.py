@@ -102,12 +102,14 @@ def _in_order(parts: Sequence[str], witness: str) -> bool:
     return _found_in_order(parts, witness) is not None
 
 
-def _witness_factor(parts: Sequence[str], witness: str) -> float:
-    found = _found_in_order(parts, witness)
-    if found is not None:
+def _witness_factor(parts: Sequence[str], witness: str, longer: list[str] | None) -> float:
+    """`longer`: the parts as the witness goes on with them (see _longer_in_witness)."""
+    if longer is not None:
         # A one-digit month or day that the witness goes on with a digit of the same field ("1月" read
         # beside "108": 10 and the 月 as 8) is not confirmed: the Japanese reading may have dropped it.
-        return 1.0 if _longer_in_witness(parts, witness) else CONFIRMED_FACTOR
+        return 1.0
+    if _in_order(parts, witness):
+        return CONFIRMED_FACTOR
     if _is_subsequence("".join(parts), witness):
         return 1.0
     return 0.3
@@ -185,7 +187,7 @@ def date_candidates(var: Sequence[Variant], today: date | None = None) -> dict[d
                             longer_value = _to_date(parts.get("era"), y2, m2, d2)
                             if longer_value and _plausible(longer_value, today):
                                 scores[longer_value] = scores.get(longer_value, 0.0) + score * CONFIRMED_FACTOR
-                        score *= _witness_factor(shown, witness)
+                        score *= _witness_factor(shown, witness, longer)
                     scores[value] = scores.get(value, 0.0) + score
     return scores
 

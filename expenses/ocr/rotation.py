@@ -11,9 +11,10 @@ grey level apart, and every reading was the same.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image
+
+from expenses.ocr.together import together
 
 
 def _expanded_affine(size: tuple[int, int], angle: float) -> tuple[tuple[int, int], tuple[float, ...]]:
@@ -42,16 +43,14 @@ def rotate_expanded(image: Image.Image, angle: float, resample: Image.Resampling
     """`image.rotate(angle, resample=resample, expand=True, fillcolor=fill)`, in bands on two threads."""
     (width, height), (a, b, c, d, e, f) = _expanded_affine(image.size, angle)
     cut = height // 2
-    bands = [(0, cut), (cut, height)]
 
-    def band(rows: tuple[int, int]) -> Image.Image:
-        top, bottom = rows
+    def band(top: int, bottom: int) -> Image.Image:
         # The band's row y is the page's row top + y.
         matrix = (a, b, b * top + c, d, e, e * top + f)
         return image.transform((width, bottom - top), Image.AFFINE, matrix, resample, fillcolor=fill)
 
+    upper, lower = together(lambda: band(0, cut), lambda: band(cut, height))
     out = Image.new(image.mode, (width, height))
-    with ThreadPoolExecutor(len(bands)) as pool:
-        for (top, _), part in zip(bands, pool.map(band, bands), strict=True):
-            out.paste(part, (0, top))
+    out.paste(upper, (0, 0))
+    out.paste(lower, (0, cut))
     return out

@@ -233,11 +233,10 @@ def _with_other_rate(ev: TaxEvidence, result: Breakdown, basis: str, taxed: int)
     ((rate, entry),) = result.items()
     other = 8 if rate == "10" else 10
     rest = taxed - _implied_total(result, basis, 0)
-    options = tax_inclusive_options if basis == "inclusive" else tax_exclusive_options
     fits = []
     for tax in {**ev.unassigned_tax, **ev.tax.get(other, {})}:
         taxable = rest if basis == "inclusive" else rest - tax
-        if tax != entry["tax"] and taxable >= MIN_TAXABLE and 0 < tax < taxable and tax in options(taxable, other):
+        if tax != entry["tax"] and taxable >= MIN_TAXABLE and _fits_total(tax, rest, other, basis):
             fits.append({"taxable": taxable, "tax": tax})
     if len(fits) != 1:
         return None

@@ -20,11 +20,9 @@ import io
 import itertools
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from types import TracebackType
-from typing import TypeVar
 
 from PIL import Image
 
@@ -38,6 +36,7 @@ from expenses.ocr.protocol import FieldReading, ReceiptReading
 from expenses.ocr.registration import extract_registration_number
 from expenses.ocr.tax import extract_tax, infer_form_breakdown
 from expenses.ocr.text import OcrLine, edit_distance, has_japanese, normalize, variants
+from expenses.ocr.together import together
 from expenses.ocr.vendor import VendorChoice, addressed, choose_vendor, form_acknowledgement, reread_vendor
 
 SUPPORTED_MIME = frozenset(
@@ -248,7 +247,7 @@ class TesseractParser:
             if _gave_nothing(extract_fields(rows)):
                 return WholePage(rows, name_rows, name, None, noise=True)
         unsure = name.reading.confidence < VENDOR_LAYOUT_BELOW_CONF
-        lines, column_words = _together(
+        lines, column_words = together(
             lambda: self._digit_lines(prepared.image, words, digit_lang),
             lambda: self._run(prepared.image, "columns", lang, psm=4) if unsure else None,
         )
@@ -491,7 +490,7 @@ class TesseractParser:
         targets = [line for line in lines[index + 1 : index + 1 + MAX_REREAD_LINES] if line.height > 0]
         if not targets:
             return []
-        japanese, latin = _together(
+        japanese, latin = together(
             lambda: self._read_stacked(page, targets, "tax", lang, scale=REREAD_SCALE),
             lambda: self._read_stacked(page, targets, "tax-digits", digit_lang, scale=REREAD_SCALE) if digit_lang else {},
         )
@@ -672,19 +671,6 @@ def _surer(first: FieldReading[str], second: FieldReading[str]) -> FieldReading[
     if first.value is None or (second.value is not None and second.confidence > first.confidence):
         return second
     return first
-
-
-A = TypeVar("A")
-B = TypeVar("B")
-
-
-def _together(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
-    """Both calls at once, `second` on a thread of its own. Each language has its own engine and
-    libtesseract runs without the GIL, so a Japanese and a Latin reading overlap on two cores; the
-    readings are the same as one after the other."""
-    with ThreadPoolExecutor(1) as pool:
-        later = pool.submit(second)
-        return first(), later.result()
 
 
 def words_off_seals(page: PreparedPage, words: list[Word]) -> list[Word]:

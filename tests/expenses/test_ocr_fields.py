@@ -446,42 +446,36 @@ def test_misread_ten_percent_rate():
     assert reading.tax_breakdown.value == {"10": {"taxable": 2200, "tax": 200}}
 
 
+# 10%対象 ¥950 (内消費税 ¥86) and 8%対象 ¥324 (内消費税 ¥24): ¥1,274.
+TWO_RATES_1274 = {"10": {"taxable": 950, "tax": 86}, "8": {"taxable": 324, "tax": 24}}
+
+
 def test_a_rate_mark_then_taxi_marks_the_taxable_line_with_its_last_glyph_garbled():
     # "10%対象" read as "16%対銀": the figure is the 10% taxable amount (repaired to add up).
     reading = read("合計 ¥1,274\n16%対銀 ¥959\n(内消費税 ¥86)\n8%対象 ¥324\n(内消費税 ¥24)")
-    assert reading.tax_breakdown.value == {
-        "10": {"taxable": 950, "tax": 86},
-        "8": {"taxable": 324, "tax": 24},
-    }
+    assert reading.tax_breakdown.value == TWO_RATES_1274
 
 
 @pytest.mark.parametrize(
-    ("lost", "expected_basis"),
+    ("text", "breakdown", "basis"),
     [
         # One rate's label unreadable: the rest of the total, 1,274 - 324 = 950, includes ¥86 at 10%.
-        ("1O縮象 ¥950\n(内消費税 ¥86)\n8%対象 ¥324\n(内消費税 ¥24)", "inclusive"),
-        ("10%対象 ¥950\n(内消費税 ¥86)\n8縮家 ¥324\n(内消費税 ¥24)", "inclusive"),
+        ("合計 ¥1,274\n1O縮象 ¥950\n(内消費税 ¥86)\n8%対象 ¥324\n(内消費税 ¥24)", TWO_RATES_1274, "inclusive"),
+        ("合計 ¥1,274\n10%対象 ¥950\n(内消費税 ¥86)\n8縮家 ¥324\n(内消費税 ¥24)", TWO_RATES_1274, "inclusive"),
+        # A stated 非課税 amount is not part of the rest: 1,424 - 150 - 324 = 950.
+        ("合計 ¥1,424\n8%対象 ¥324\n(内消費税 ¥24)\n(内消費税 ¥86)\n非課税 ¥150", TWO_RATES_1274, "inclusive"),
         # Tax added: the rest, 1,369 - (950 + 95) = 324, is ¥300 and the ¥24 that 8% adds to it.
-        ("10%対象 ¥950 外税 ¥95\n8縮家 ¥300\n外税 ¥24", "exclusive"),
+        (
+            "合計 ¥1,369\n10%対象 ¥950 外税 ¥95\n8縮家 ¥300\n外税 ¥24",
+            {"10": {"taxable": 950, "tax": 95}, "8": {"taxable": 300, "tax": 24}},
+            "exclusive",
+        ),
     ],
 )
-def test_the_other_rate_is_the_rest_of_the_total_when_its_printed_tax_fits_it(lost, expected_basis):
-    exclusive = expected_basis == "exclusive"
-    reading = read(f"合計 ¥{1369 if exclusive else 1274:,}\n{lost}")
-    assert reading.tax_breakdown.value == {
-        "10": {"taxable": 950, "tax": 95 if exclusive else 86},
-        "8": {"taxable": 300 if exclusive else 324, "tax": 24},
-    }
-    assert reading.tax_basis.value == expected_basis
-
-
-def test_the_other_rate_is_the_rest_of_the_taxed_total_less_a_non_taxable_amount():
-    # 1,424 − 150 (非課税) − 324 = 950, on which 10% included is 86.
-    reading = read("合計 ¥1,424\n8%対象 ¥324\n(内消費税 ¥24)\n(内消費税 ¥86)\n非課税 ¥150")
-    assert reading.tax_breakdown.value == {
-        "10": {"taxable": 950, "tax": 86},
-        "8": {"taxable": 324, "tax": 24},
-    }
+def test_the_other_rate_is_the_rest_of_the_total_when_its_printed_tax_fits_it(text, breakdown, basis):
+    reading = read(text)
+    assert reading.tax_breakdown.value == breakdown
+    assert reading.tax_basis.value == basis
 
 
 def test_the_rest_of_the_total_is_not_another_rate_without_a_printed_tax_that_fits_it():
